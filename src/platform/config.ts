@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Configuration comes from the environment only, is validated once at boot, and every problem
+ * is reported at once with the variable's name, so a mistyped deployment fails before it serves.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the embedded PostgreSQL cluster, the secret key and the lock live. */
+  dataDir: string;
+  /** External PostgreSQL (≥ 15) for migrations and, unless `appDatabaseUrl` is set, the app. */
+  databaseUrl: string | undefined;
+  /** Optional separate login for the application role (non-superuser, RLS applies). */
+  appDatabaseUrl: string | undefined;
+  /** 32-byte key (base64 or hex); generated into the data dir on first start when absent. */
+  secretKey: string | undefined;
+  tls: { certPath: string; keyPath: string } | undefined;
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+  dbPoolSize: number;
+  embeddedPgPort: number | undefined;
+  rateLimit: { perApiKeyPerMinute: number; perIpPerMinute: number; loginPerIpPerMinute: number };
+  /** Create the demo tenant on the first start of an empty database. */
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const port = read.int('PORT', 3000, 0, 65535);
+  const tlsCert = read.str('SOFY_TLS_CERT');
+  const tlsKey = read.str('SOFY_TLS_KEY');
+  let tls: Config['tls'];
+  if (tlsCert || tlsKey) {
+    if (!tlsCert || !tlsKey) problems.push('SOFY_TLS_CERT and SOFY_TLS_KEY go together: set both or neither');
+    else {
+      for (const [name, path] of [['SOFY_TLS_CERT', tlsCert], ['SOFY_TLS_KEY', tlsKey]] as const) {
+        if (!existsSync(resolve(cwd, path))) problems.push(`${name}: file not found (${path})`);
+      }
+      tls = { certPath: resolve(cwd, tlsCert), keyPath: resolve(cwd, tlsKey) };
+    }
+  }
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const appDatabaseUrl = read.url('SOFY_APP_DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (appDatabaseUrl && !databaseUrl) problems.push('SOFY_APP_DATABASE_URL needs DATABASE_URL (the migration login) too');
+  const secretKey = read.str('SOFY_SECRET_KEY');
+  if (secretKey !== undefined && decodeSecretKey(secretKey) === undefined) {
+    problems.push('SOFY_SECRET_KEY: must be 32 bytes, base64 or hex (e.g. `openssl rand -base64 32`)');
+  }
+  const host = read.str('HOST') ?? '127.0.0.1';
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = read.url('SOFY_PUBLIC_URL', ['http:', 'https:']) ?? `${scheme}://localhost:${port}`;
+  const logLevel = read.oneOf('SOFY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info');
+
+  const config: Config = {
+    port,
+    host,
+    dataDir: resolve(cwd, read.str('SOFY_DATA_DIR') ?? './data'),
+    databaseUrl,
+    appDatabaseUrl,
+    secretKey,
+    tls,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    logLevel,
+    trustProxy: read.bool('SOFY_TRUST_PROXY', false),
+    dbPoolSize: read.int('SOFY_DB_POOL_SIZE', 10, 1, 500),
+    embeddedPgPort: read.optionalInt('SOFY_EMBEDDED_PG_PORT', 1024, 65535),
+    rateLimit: {
+      perApiKeyPerMinute: read.int('SOFY_RATE_LIMIT_API_KEY', 6000, 1, 10_000_000),
+      perIpPerMinute: read.int('SOFY_RATE_LIMIT_IP', 1200, 1, 10_000_000),
+      loginPerIpPerMinute: read.int('SOFY_RATE_LIMIT_LOGIN', 20, 1, 100_000),
+    },
+    demo: read.bool('SOFY_DEMO', true),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Accepts 32 bytes as base64 (std or url) or 64 hex chars. */
+export function decodeSecretKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  const bytes = Buffer.from(trimmed, 'base64');
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  str(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    return this.optionalInt(name, min, max) ?? fallback;
+  }
+
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    const raw = this.str(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return undefined;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}: must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (!protocols.includes(url.protocol)) {
+        this.problems.push(`${name}: must be a ${protocols.join(' or ')}// URL`);
+        return undefined;
+      }
+      return raw;
+    } catch {
+      this.problems.push(`${name}: not a valid URL`);
+      return undefined;
+    }
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: must be one of ${values.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * One error type for the whole platform. Every failure the API can report has a stable `code`
+ * (clients branch on it) mapped to one HTTP status; the HTTP layer renders it as RFC 9457
+ * problem+json. Add a code here before using it anywhere.
+ */
+export const ErrorCodes = {
+  // 400 — the request itself is malformed
+  validation_failed: 400,
+  malformed_json: 400,
+  invalid_cursor: 400,
+  // 401 — who are you?
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_api_key: 401,
+  invalid_mfa_code: 401,
+  session_expired: 401,
+  // 403 — you may not
+  forbidden: 403,
+  insufficient_scope: 403,
+  csrf_token_invalid: 403,
+  ip_not_allowed: 403,
+  mfa_required: 403,
+  tenant_suspended: 403,
+  tenant_terminated: 403,
+  // 404, 409, 413, 415, 422, 423, 429
+  not_found: 404,
+  conflict: 409,
+  idempotency_key_in_use: 409,
+  email_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  weak_password: 422,
+  idempotency_key_reused: 422,
+  last_owner: 422,
+  invalid_state: 422,
+  account_locked: 423,
+  rate_limited: 429,
+  // 5xx — our fault or a dependency's
+  internal_error: 500,
+  service_unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface FieldError {
+  /** JSON pointer of the failing field in the request, e.g. `/scopes/2`. */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  /** Extra members of the problem document (e.g. `lockedUntil`, `suspension`). */
+  readonly extensions: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options: { errors?: FieldError[]; extensions?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ErrorCodes[code];
+    this.errors = options.errors;
+    this.extensions = options.extensions ?? {};
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found`);
+
+export const fieldError = (code: ErrorCode, path: string, message: string): AppError =>
+  new AppError(code, message, { errors: [{ path, message }] });
+
+/** Titles shown in problem documents: the code in words. */
+export function titleFor(code: ErrorCode): string {
+  const words = code.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,26 @@
+import { EmptyState } from '../components/Feedback';
+import { PageHeader } from '../components/PageHeader';
+import { useI18n } from '../i18n';
+import { Link } from '../router';
+
+export function NotFoundPage({ home }: { home: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t('notFound.title')} />
+      <section className="card">
+        <EmptyState
+          title={t('notFound.heading')}
+          testId="not-found"
+          action={
+            <Link to={home} className="button button-primary">
+              {t('notFound.home')}
+            </Link>
+          }
+        >
+          <p>{t('notFound.text')}</p>
+        </EmptyState>
+      </section>
+    </>
+  );
+}

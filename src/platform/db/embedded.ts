@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 
@@ -65,7 +65,7 @@ export class EmbeddedCluster {
     const binaries = await loadBinaries();
     const owner = runAsOwner();
     mkdirSync(this.options.dataDir, { recursive: true });
-    if (owner) chmodSync(this.options.dataDir, 0o711); // PostgreSQL's OS user must traverse it
+    if (owner) allowTraverse(this.options.dataDir, this.options.log); // PostgreSQL's OS user must reach it
     const initialised = !existsSync(join(this.pgDir, 'PG_VERSION'));
     if (initialised) await this.#initdb(binaries, owner);
     await this.#stopOrphan();
@@ -79,7 +79,7 @@ export class EmbeddedCluster {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT'); // "fast" shutdown: rolls back open transactions, checkpoints, exits
-    const timedOut = await Promise.race([exited.then(() => false), sleep(30_000).then(() => true)]);
+    const timedOut = await Promise.race([exited.then(() => false), sleep(30_000, undefined, { ref: false }).then(() => true)]);
     if (timedOut) {
       child.kill('SIGQUIT');
       await exited;
@@ -176,6 +176,18 @@ function runAsOwner(): Owner | undefined {
     execFileSync('groupadd', ['-f', 'postgres']);
     execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+/** Adds the execute (traverse, not read) bit for others on the data dir and its ancestors. */
+function allowTraverse(dir: string, log?: (line: string) => void): void {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const mode = statSync(current).mode;
+    if (!(mode & 0o001)) {
+      chmodSync(current, (mode & 0o7777) | 0o001);
+      log?.(`allowed the postgres OS user to traverse ${current}`);
+    }
+    if (dirname(current) === current) break;
   }
 }
 

@@ -16,6 +16,7 @@ import { AppError } from '../errors.ts';
 import { actorOf, type Principal, type ServiceContext } from './principal.ts';
 import { sendProblem, toAppError } from './problem.ts';
 import { Problem } from './schemas.ts';
+import { createValidatorCompiler } from './validation.ts';
 
 /**
  * Who may call a route:
@@ -71,10 +72,10 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', undefined);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -148,6 +149,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their $id as their name in components.schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());

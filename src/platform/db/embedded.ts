@@ -78,6 +78,7 @@ export class EmbeddedCluster {
     const child = this.#process;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.ref(); // keep this process alive until PostgreSQL has exited (it was unref'd at spawn)
     child.kill('SIGINT'); // "fast" shutdown: rolls back open transactions, checkpoints, exits
     const timedOut = await Promise.race([exited.then(() => false), sleep(30_000, undefined, { ref: false }).then(() => true)]);
     if (timedOut) {
@@ -191,12 +192,18 @@ function allowTraverse(dir: string, log?: (line: string) => void): void {
   }
 }
 
-function processRuns(pid: number): boolean {
+/** Whether a process runs; an exited process not yet reaped by its parent (zombie) does not. */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is the answer
   }
 }
 

@@ -5,6 +5,9 @@ import type { Config } from './platform/config.ts';
 import { loadOrCreateSecretKey, SecretKeyring } from './platform/crypto.ts';
 import { type OpenedDatabase, openDatabase } from './platform/db/open.ts';
 import { type App, buildServer } from './platform/http/server.ts';
+import { auditVerifyJob } from './platform/audit/verify-job.ts';
+import { type JobRole, JobRunner } from './platform/jobs/jobs.ts';
+import { sessionPurgeJob } from './modules/identity/jobs.ts';
 import { AuditService, auditRoutes } from './modules/audit/index.ts';
 import { ApiKeysService, AuthService, identityRoutes, UsersService } from './modules/identity/index.ts';
 import { TenantAdministration, TenantsService, tenantRoutes } from './modules/tenants/index.ts';
@@ -59,6 +62,15 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     tenantAdmin,
   };
   return { config, clock, keyring, database, services, close: () => database.close() };
+}
+
+/** The background jobs of every module, for a process of the given role. */
+export function createJobRunner(platform: Platform, role: JobRole, log: (line: string, fields?: Record<string, unknown>) => void): JobRunner {
+  const { db } = platform.database;
+  const runner = new JobRunner({ connectionString: platform.database.adminUrl, role, log });
+  runner.register(sessionPurgeJob(db, platform.clock));
+  runner.register(auditVerifyJob(db, platform.clock, (message) => log(`ALERT ${message}`)));
+  return runner;
 }
 
 export async function createApiServer(platform: Platform, options: { logger?: boolean | object; webDir?: string } = {}): Promise<App> {

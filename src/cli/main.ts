@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApiServer, createPlatform, type Platform } from '../app.ts';
+import { createApiServer, createJobRunner, createPlatform, type Platform } from '../app.ts';
 import { verifyAuditTrail } from '../platform/audit/audit.ts';
 import type { RequestContext } from '../platform/audit/audit.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
@@ -22,6 +22,8 @@ Run:
   start                     everything in one process: database (embedded unless DATABASE_URL),
                             API and console, demo tenant on first start
   api                       the HTTP API and console only (scale out: run several)
+  worker                    background job handlers (scale out: run several)
+  scheduler                 turns schedules into jobs, job maintenance (run one or two)
   migrate                   apply database migrations and exit
 
 Administration (works whether or not a server is running):
@@ -33,6 +35,8 @@ Administration (works whether or not a server is running):
   apikeys create --tenant ID --name NAME --scopes a,b,c [--allowed-ips 1.2.3.4,10.0.0.0/8] [--json]
   apikeys revoke --tenant ID KEY_ID
   audit verify [--json]
+  jobs list
+  jobs run NAME             enqueue a job now and wait for its result
 
 Configuration is read from the environment: see README.md.`;
 
@@ -48,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
       return serve(config, 'start');
     case 'api':
       return serve(config, 'api');
+    case 'worker':
+    case 'scheduler':
+      return runJobs(config, command);
     case 'migrate': {
       const platform = await createPlatform(config, { role: 'migrate', migrate: false });
       try {
@@ -62,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     case 'users':
     case 'apikeys':
     case 'audit':
+    case 'jobs':
       return withPlatform(config, (platform) => admin(platform, command, rest));
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
@@ -73,6 +81,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   const started = performance.now();
   const platform = await createPlatform(config, { role, exclusive: role === 'start', log: (line) => console.log(`[sofy] ${line}`) });
   const app = await createApiServer(platform);
+  const jobs = role === 'start' ? createJobRunner(platform, 'all', (line, fields) => app.log.info(fields ?? {}, line)) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -81,6 +90,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await app.close().catch(() => {});
+    await jobs?.stop().catch(() => {});
     await platform.close().catch(() => {});
     console.log('[sofy] stopped');
     process.exit(0);
@@ -107,7 +117,26 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
     console.log('  These are shown once. Lost them? `npm run sofy -- tenants create --name "Other" --json`.');
   }
   console.log('');
+  await jobs?.start();
   return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function runJobs(config: ReturnType<typeof loadConfig>, role: 'worker' | 'scheduler'): Promise<number> {
+  const platform = await createPlatform(config, { role, log: (line) => console.log(`[sofy] ${line}`) });
+  const jobs = createJobRunner(platform, role, (line, fields) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields })));
+  await jobs.start();
+  const stop = async (signal: string) => {
+    console.log(`[sofy] ${signal}: stopping the ${role} (finishing jobs in progress)…`);
+    await jobs.stop().catch(() => {});
+    await platform.close().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  console.log(`[sofy] ${role} running: ${jobs.definitions.map((d) => d.name).join(', ')}`);
+  return new Promise<number>(() => {
+    setInterval(() => {}, 1 << 30); // pg-boss polls; this keeps the role alive until a signal
+  });
 }
 
 async function withPlatform(config: ReturnType<typeof loadConfig>, work: (platform: Platform) => Promise<number>): Promise<number> {
@@ -201,6 +230,29 @@ async function admin(platform: Platform, command: string, args: string[]): Promi
       await withOperator(db, CLI_OPERATOR, (tx) => revokeApiKeyInTx(tx, cliContext(), tenantId, keyId, null, now), tenantId);
       out({ revoked: keyId }, `API key ${keyId} revoked`);
       return 0;
+    }
+    case 'jobs list': {
+      const runner = createJobRunner(platform, 'client', () => {});
+      out(
+        runner.definitions.map((d) => ({ name: d.name, description: d.description, schedule: d.schedule ?? null })),
+        runner.definitions.map((d) => `${d.name.padEnd(28)} ${(d.schedule ? `${d.schedule.cron} (${d.schedule.tz})` : 'on demand').padEnd(32)} ${d.description}`).join('\n'),
+      );
+      return 0;
+    }
+    case 'jobs run': {
+      const name = requireTarget(target, 'job name');
+      const runner = createJobRunner(platform, 'worker', () => {});
+      if (!runner.definitions.some((d) => d.name === name)) throw new UsageError(`unknown job ${name} (see: sofy jobs list)`);
+      await runner.start();
+      try {
+        const id = await runner.send(name);
+        if (!id) throw new Error(`job ${name} was not queued`);
+        const result = await runner.waitFor(name, id);
+        out(result, `${name}: ${result.state} ${JSON.stringify(result.output)}`);
+        return result.state === 'completed' ? 0 : 1;
+      } finally {
+        await runner.stop();
+      }
     }
     case 'audit verify': {
       const reports = await verifyAuditTrail(db);

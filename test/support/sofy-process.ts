@@ -42,7 +42,8 @@ export async function startSofy(dataDir: string, env: Record<string, string> = {
         if (done) throw new Error(`sofy exited before it was ready:\n${output}`);
         try {
           const response = await fetch(`${url}/readyz`);
-          if (response.status === 200) return;
+          // Ready, and the start banner (with the demo credentials) is out.
+          if (response.status === 200 && (command !== 'start' || output.includes('SOFY is running'))) return;
         } catch {
           // not listening yet
         }

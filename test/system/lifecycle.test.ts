@@ -67,6 +67,23 @@ describe('sofy start', () => {
     expect(verify.stdout).toContain('audit trail intact');
   });
 
+  it('runs background jobs: `jobs run` beside the server, and `worker`/`scheduler` roles that stop cleanly', async () => {
+    const listed = sofyCli(dataDir, ['jobs', 'list']);
+    expect(listed.stdout).toContain('identity.sessions.purge');
+    expect(listed.stdout).toContain('15 3 * * * (Europe/Paris)');
+    const run = sofyCli(dataDir, ['jobs', 'run', 'platform.audit.verify']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('completed');
+    for (const role of ['worker', 'scheduler']) {
+      const process = await startSofy(dataDir, {}, role);
+      running.push(process);
+      const deadline = Date.now() + 30_000;
+      while (!process.output().includes(`${role} running`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(process.output()).toContain(`${role} running: identity.sessions.purge, platform.audit.verify`);
+      expect(await process.stop('SIGINT')).toBe(0);
+    }
+  });
+
   it('survives kill -9: the next start takes over the orphaned database, keeps every row, needs no cleanup', async () => {
     const postmasterPid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     await first.stop('SIGKILL');

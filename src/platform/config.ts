@@ -93,6 +93,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 export function decodeSecretKey(text: string): Buffer | undefined {
   const trimmed = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(trimmed)) return undefined;
   const bytes = Buffer.from(trimmed, 'base64');
   return bytes.length === 32 ? bytes : undefined;
 }
@@ -115,7 +116,7 @@ class EnvReader {
   optionalInt(name: string, min: number, max: number): number | undefined {
     const raw = this.str(name);
     if (raw === undefined) return undefined;
-    const value = Number(raw);
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       this.problems.push(`${name}: must be a whole number from ${min} to ${max} (got "${raw}")`);
       return undefined;
@@ -138,7 +139,7 @@ class EnvReader {
     try {
       const url = new URL(raw);
       if (!protocols.includes(url.protocol)) {
-        this.problems.push(`${name}: must be a ${protocols.join(' or ')}// URL`);
+        this.problems.push(`${name}: must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
         return undefined;
       }
       return raw;

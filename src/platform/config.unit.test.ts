@@ -222,7 +222,7 @@ describe('loadConfig validation', () => {
     it.each(['mysql://u:p@h/db', 'http://h/db', 'postgress://h/db', 'file:///tmp/db'])('refuses the protocol of %s', (url) => {
       const problems = problemsOf({ DATABASE_URL: url });
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^DATABASE_URL: must be a postgres: or postgresql:/);
+      expect(problems[0]).toMatch(/^DATABASE_URL: must be a URL starting with postgres:\/\/ or postgresql:\/\//);
     });
 
     it('refuses a value that is not a URL', () => {
@@ -233,7 +233,7 @@ describe('loadConfig validation', () => {
     it('checks SOFY_APP_DATABASE_URL the same way', () => {
       const problems = problemsOf({ DATABASE_URL: 'postgres://h/db', SOFY_APP_DATABASE_URL: 'redis://h' });
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^SOFY_APP_DATABASE_URL: must be a postgres: or postgresql:/);
+      expect(problems[0]).toMatch(/^SOFY_APP_DATABASE_URL: must be a URL starting with postgres:\/\/ or postgresql:\/\//);
     });
 
     it('requires DATABASE_URL alongside SOFY_APP_DATABASE_URL', () => {
@@ -244,7 +244,7 @@ describe('loadConfig validation', () => {
   it('refuses a public URL that is not http(s)', () => {
     const problems = problemsOf({ SOFY_PUBLIC_URL: 'ftp://sofy.example.fr' });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^SOFY_PUBLIC_URL: must be a http: or https:/);
+    expect(problems[0]).toMatch(/^SOFY_PUBLIC_URL: must be a URL starting with http:\/\/ or https:\/\//);
     expect(problemsOf({ SOFY_PUBLIC_URL: 'sofy.example.fr' })).toEqual(['SOFY_PUBLIC_URL: not a valid URL']);
   });
 

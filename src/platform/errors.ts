@@ -6,6 +6,7 @@
 export const ErrorCodes = {
   // 400 — the request itself is malformed
   validation_failed: 400,
+  bad_request: 400,
   malformed_json: 400,
   invalid_cursor: 400,
   // 401 — who are you?
@@ -24,6 +25,8 @@ export const ErrorCodes = {
   tenant_terminated: 403,
   // 404, 409, 413, 415, 422, 423, 429
   not_found: 404,
+  method_not_allowed: 405,
+  not_acceptable: 406,
   conflict: 409,
   idempotency_key_in_use: 409,
   email_taken: 409,

@@ -118,6 +118,6 @@ describe('sofy start', () => {
     const result = sofyCli(dataDir, ['tenants', 'list'], { PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('PORT: must be a whole number');
-    expect(result.stderr).toContain('DATABASE_URL: must be a postgres:');
+    expect(result.stderr).toContain('DATABASE_URL: must be a URL starting with postgres:// or postgresql://');
   });
 });

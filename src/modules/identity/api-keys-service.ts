@@ -28,8 +28,7 @@ export async function createApiKeyInTx(
   now: Date,
 ): Promise<{ apiKey: ApiKeyView; secret: string }> {
   const errors: FieldError[] = [];
-  const unknownScopes = invalidScopes(input.scopes);
-  unknownScopes.forEach((scope) => errors.push({ path: `/scopes/${input.scopes.indexOf(scope)}`, message: `unknown scope ${scope}` }));
+  for (const scope of invalidScopes(input.scopes)) errors.push({ path: `/scopes/${input.scopes.indexOf(scope)}`, message: `unknown scope ${scope}` });
   const allowedIps = (input.allowedIps ?? []).map((entry, index) => {
     const cidr = normaliseCidr(entry);
     if (!cidr) errors.push({ path: `/allowedIps/${index}`, message: 'is not an IP address or CIDR range' });

@@ -132,8 +132,9 @@ const COMMON_PASSWORDS = new Set(['motdepasse123', 'password1234', 'azertyuiop12
 
 /** NIST 800-63B style: length over composition rules; refuse the obvious. Returns the reason, or null. */
 export function passwordProblem(password: string, email: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > 256) return 'must be at most 256 characters';
+  const characters = [...password].length; // Unicode characters, not UTF-16 units (NIST 800-63B)
+  if (characters < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (characters > 256) return 'must be at most 256 characters';
   const lower = password.toLowerCase();
   const local = email.toLowerCase().split('@')[0] ?? '';
   if (local.length >= 4 && lower.includes(local)) return 'must not contain your email address';

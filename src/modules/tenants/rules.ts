@@ -31,6 +31,8 @@ const GENERIC_SENDERS = new Set(['INFO', 'SMS', 'TEST', 'NOREPLY', 'MESSAGE', 'A
 export function settingsProblems(settings: Partial<TenantSettings>): Array<[string, string]> {
   const problems: Array<[string, string]> = [];
   if (settings.timezone !== undefined && !isTimeZone(settings.timezone)) problems.push(['/timezone', 'is not an IANA time zone (e.g. Europe/Paris)']);
+  if (settings.defaultSender === '') problems.push(['/defaultSender', 'must not be empty (null removes it)']);
+  if (settings.stopMention === '') problems.push(['/stopMention', 'must not be empty (null removes it)']);
   if (settings.defaultSender) {
     const sender = settings.defaultSender;
     const alphanumeric = /^[A-Za-z0-9]{1,11}$/.test(sender) && /[A-Za-z]/.test(sender);
@@ -42,10 +44,12 @@ export function settingsProblems(settings: Partial<TenantSettings>): Array<[stri
   return problems;
 }
 
+/** An IANA zone name spelt as the database spells it (`Europe/Paris`, `Indian/Reunion`, `Etc/GMT+2`, `UTC`). */
 function isTimeZone(zone: string): boolean {
+  if (zone !== 'UTC' && !/^[A-Z][A-Za-z_-]*(\/[A-Z][A-Za-z0-9_+-]*)+$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
+    return true;
   } catch {
     return false;
   }
@@ -59,6 +63,5 @@ export const suspendedStatus = (kind: SuspensionKind): TenantStatus => (kind ===
 export function statusChangeProblem(from: TenantStatus, to: TenantStatus): string | null {
   if (from === to) return `the account is already ${to}`;
   if (from === 'terminated') return 'a terminated account cannot change status';
-  if (to === 'active' && from === 'active') return 'the account is active';
   return null;
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCodes, type FieldError, titleFor } from '../errors.ts';
+import { AppError, type ErrorCode, type FieldError, titleFor } from '../errors.ts';
 
 /** RFC 9457 problem document, with our stable `code` and the failing fields. */
 export interface Problem {
@@ -54,6 +54,20 @@ export function validationFieldErrors(validation: AjvError[], context: string | 
   });
 }
 
+/** Codes for 4xx errors raised by the framework or a plugin rather than by our code. */
+const GENERIC_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
 /** Maps anything thrown while handling a request to an AppError (bad input never becomes a 500). */
 export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof AppError) return error;
@@ -76,9 +90,6 @@ export function toAppError(error: FastifyError | AppError | Error): AppError {
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('malformed_json', 'The body is not valid JSON');
   const status = fastifyError.statusCode;
   if (status === 429) return new AppError('rate_limited', error.message);
-  if (status && status >= 400 && status < 500) {
-    const code = (Object.keys(ErrorCodes) as (keyof typeof ErrorCodes)[]).find((c) => ErrorCodes[c] === status) ?? 'validation_failed';
-    return new AppError(code, error.message);
-  }
+  if (status && status >= 400 && status < 500) return new AppError(GENERIC_CODES[status] ?? 'bad_request', error.message);
   return new AppError('internal_error', 'An unexpected error occurred; it has been logged', { cause: error });
 }

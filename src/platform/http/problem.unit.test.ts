@@ -170,14 +170,15 @@ describe('toAppError', () => {
   });
 
   it.each([
-    [400, 'validation_failed'],
+    [400, 'bad_request'],
     [401, 'unauthenticated'],
     [403, 'forbidden'],
     [404, 'not_found'],
     [409, 'conflict'],
     [413, 'payload_too_large'],
     [415, 'unsupported_media_type'],
-    [423, 'account_locked'],
+    [405, 'method_not_allowed'],
+    [406, 'not_acceptable'],
   ])('maps another %i to %s, keeping the message', (statusCode, code) => {
     const error = toAppError(fastifyError({ statusCode, message: 'from a plugin' }));
     expect(error.code).toBe(code);
@@ -185,10 +186,10 @@ describe('toAppError', () => {
     expect(error.message).toBe('from a plugin');
   });
 
-  it('never turns an unlisted 4xx into a 500', () => {
-    for (const statusCode of [405, 406, 411, 418, 431]) {
+  it('never turns an unlisted 4xx into a 500, nor into one of our specific codes', () => {
+    for (const statusCode of [411, 418, 422, 423, 431]) {
       const error = toAppError(fastifyError({ statusCode, message: 'odd client error' }));
-      expect(error.code).toBe('validation_failed');
+      expect(error.code).toBe('bad_request');
       expect(error.status).toBe(400);
     }
   });

@@ -101,7 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(fastifyRateLimit, {
     global: true,
     timeWindow: 60_000,
-    max: (request: FastifyRequest, key: string) =>
+    max: (_request: FastifyRequest, key: string) =>
       key.startsWith('key:') ? config.rateLimit.perApiKeyPerMinute : config.rateLimit.perIpPerMinute,
     keyGenerator: (request: FastifyRequest) => {
       const bearer = /^Bearer\s+(sofy_[a-z2-7]{8})_/i.exec(request.headers.authorization ?? '')?.[1];

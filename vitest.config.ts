@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects:
  * - unit: pure rules, no I/O;
+ * - channels: protocol adapters against their sandbox simulators, on loopback (no database);
  * - integration: services and HTTP against a real PostgreSQL (embedded, or the server named by
  *   SOFY_TEST_DATABASE_URL), one fresh database per test file, cloned from a migrated template;
  * - system: the real `sofy` processes (start, kill -9, CLI) and the console driven by Chromium.
@@ -14,7 +15,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.unit.test.ts'],
+          exclude: ['src/channels/**', 'src/sandbox/**'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'channels',
+          include: ['src/channels/**/*.test.ts', 'src/sandbox/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
         },
       },
       {

@@ -9,7 +9,8 @@ import { auditVerifyJob } from './platform/audit/verify-job.ts';
 import { type JobRole, JobRunner } from './platform/jobs/jobs.ts';
 import { sessionPurgeJob } from './modules/identity/jobs.ts';
 import { AuditService, auditRoutes } from './modules/audit/index.ts';
-import { ApiKeysService, AuthService, identityRoutes, UsersService } from './modules/identity/index.ts';
+import { ApiKeysService, AUTH_CHANGES_CHANNEL, AuthService, identityRoutes, UsersService } from './modules/identity/index.ts';
+import { NotificationListener } from './platform/db/notifications.ts';
 import { TenantAdministration, TenantsService, tenantRoutes } from './modules/tenants/index.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
@@ -52,11 +53,13 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
 /** Builds the services over an opened database (tests pass their own database and clock). */
 export function wirePlatform(config: Config, keyring: SecretKeyring, database: OpenedDatabase, clock: Clock, log: (line: string) => void = () => {}): Platform {
   const { db } = database;
-  const tenantAdmin = new TenantAdministration(db, clock);
+  const auth = new AuthService(db, keyring, clock, (error) => log(`background write failed: ${(error as Error).message}`));
+  const onAuthChange = () => auth.clearCache();
+  const tenantAdmin = new TenantAdministration(db, clock, onAuthChange);
   const services: Services = {
-    auth: new AuthService(db, keyring, clock, (error) => log(`background write failed: ${(error as Error).message}`)),
+    auth,
     users: new UsersService(db, clock),
-    apiKeys: new ApiKeysService(db, clock),
+    apiKeys: new ApiKeysService(db, clock, onAuthChange),
     audit: new AuditService(db, clock),
     tenants: new TenantsService(db, clock, tenantAdmin),
     tenantAdmin,
@@ -92,8 +95,14 @@ export async function createApiServer(platform: Platform, options: { logger?: bo
       tenantRoutes(scope, services.tenants);
     },
   });
+  // Credentials cached by this process are dropped when any process changes them.
+  const authChanges = new NotificationListener(database.pool, AUTH_CHANGES_CHANNEL, () => services.auth.clearCache(), () => services.auth.clearCache());
+  app.addHook('onReady', async () => {
+    await authChanges.start();
+  });
   app.addHook('preClose', async () => {
     draining = true;
+    await authChanges.stop();
   });
   return app;
 }

@@ -83,6 +83,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   const app = await createApiServer(platform);
   const jobs = role === 'start' ? createJobRunner(platform, 'all', (line, fields) => app.log.info(fields ?? {}, line)) : undefined;
   let stopping = false;
+  let jobsStarting: Promise<void> | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -90,6 +91,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await app.close().catch(() => {});
+    await jobsStarting?.catch(() => {});
     await jobs?.stop().catch(() => {});
     await platform.close().catch(() => {});
     console.log('[sofy] stopped');
@@ -117,7 +119,11 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
     console.log('  These are shown once. Lost them? `npm run sofy -- tenants create --name "Other" --json`.');
   }
   console.log('');
-  await jobs?.start();
+  // A Ctrl-C while the job runner starts must still end in a clean stop (exit 0, lock released).
+  jobsStarting = jobs?.start();
+  await jobsStarting?.catch((error: unknown) => {
+    if (!stopping) throw error;
+  });
   return new Promise<number>(() => {}); // runs until a signal
 }
 

@@ -25,6 +25,31 @@ export interface Config {
   rateLimit: { perApiKeyPerMinute: number; perIpPerMinute: number; loginPerIpPerMinute: number };
   /** Create the demo tenant on the first start of an empty database. */
   demo: boolean;
+  messaging: MessagingConfig;
+}
+
+/**
+ * Providers. In sandbox mode (the default) `sofy start` runs a simulator of each provider on
+ * loopback (SMSC, SMTP server, WhatsApp Cloud API, RCS Business Messaging) and routes to it;
+ * otherwise each provider is configured by URL and credentials.
+ */
+export interface MessagingConfig {
+  sandbox: boolean;
+  sandboxPorts: { smpp: number; smtp: number; whatsapp: number; rcs: number };
+  /** smpp://system_id:password@host:port */
+  smppUrl: string | undefined;
+  /** Submissions per second to the SMSC (token bucket) and in-flight window. */
+  smppThroughput: number;
+  smppWindow: number;
+  /** smtp(s)://user:password@host:port */
+  smtpUrl: string | undefined;
+  emailFrom: string;
+  whatsapp: { baseUrl: string | undefined; token: string | undefined; phoneNumberId: string; appSecret: string | undefined; verifyToken: string | undefined };
+  rcs: { baseUrl: string | undefined; token: string | undefined; agentId: string; clientToken: string | undefined };
+  /** The short code in the default STOP mention (R-STOP). */
+  stopShortCode: string;
+  /** Let webhook endpoints be on loopback or private networks (development, sandbox). */
+  webhooksAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -84,9 +109,48 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       loginPerIpPerMinute: read.int('SOFY_RATE_LIMIT_LOGIN', 20, 1, 100_000),
     },
     demo: read.bool('SOFY_DEMO', true),
+    messaging: readMessagingConfig(read, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConfig {
+  const sandbox = read.bool('SOFY_SANDBOX', true);
+  const smppUrl = read.url('SOFY_SMPP_URL', ['smpp:']);
+  const smtpUrl = read.url('SOFY_SMTP_URL', ['smtp:', 'smtps:']);
+  if (!sandbox && !smppUrl) problems.push('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port)');
+  const stopShortCode = read.str('SOFY_STOP_SHORT_CODE') ?? '36111';
+  if (!/^\d{4,6}$/.test(stopShortCode)) problems.push('SOFY_STOP_SHORT_CODE: must be a short code of 4 to 6 digits');
+  return {
+    sandbox,
+    sandboxPorts: {
+      smpp: read.int('SOFY_SANDBOX_SMPP_PORT', 2775, 0, 65535),
+      smtp: read.int('SOFY_SANDBOX_SMTP_PORT', 2525, 0, 65535),
+      whatsapp: read.int('SOFY_SANDBOX_WHATSAPP_PORT', 3101, 0, 65535),
+      rcs: read.int('SOFY_SANDBOX_RCS_PORT', 3102, 0, 65535),
+    },
+    smppUrl,
+    smppThroughput: read.int('SOFY_SMPP_THROUGHPUT', 10_000, 1, 1_000_000),
+    smppWindow: read.int('SOFY_SMPP_WINDOW', 100, 1, 10_000),
+    smtpUrl,
+    emailFrom: read.str('SOFY_EMAIL_FROM') ?? 'SOFY <no-reply@sofy.localhost>',
+    whatsapp: {
+      baseUrl: read.url('SOFY_WHATSAPP_BASE_URL', ['http:', 'https:']),
+      token: read.str('SOFY_WHATSAPP_TOKEN'),
+      phoneNumberId: read.str('SOFY_WHATSAPP_PHONE_NUMBER_ID') ?? '100000000000001',
+      appSecret: read.str('SOFY_WHATSAPP_APP_SECRET'),
+      verifyToken: read.str('SOFY_WHATSAPP_VERIFY_TOKEN'),
+    },
+    rcs: {
+      baseUrl: read.url('SOFY_RCS_BASE_URL', ['http:', 'https:']),
+      token: read.str('SOFY_RCS_TOKEN'),
+      agentId: read.str('SOFY_RCS_AGENT_ID') ?? 'sofy_sandbox_agent',
+      clientToken: read.str('SOFY_RCS_CLIENT_TOKEN'),
+    },
+    stopShortCode,
+    webhooksAllowPrivateNetworks: read.bool('SOFY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS', sandbox),
+  };
 }
 
 /** Accepts 32 bytes as base64 (std or url) or 64 hex chars. */

@@ -37,6 +37,19 @@ describe('loadConfig defaults', () => {
       embeddedPgPort: undefined,
       rateLimit: { perApiKeyPerMinute: 6000, perIpPerMinute: 1200, loginPerIpPerMinute: 20 },
       demo: true,
+      messaging: {
+        sandbox: true,
+        sandboxPorts: { smpp: 2775, smtp: 2525, whatsapp: 3101, rcs: 3102 },
+        smppUrl: undefined,
+        smppThroughput: 10_000,
+        smppWindow: 100,
+        smtpUrl: undefined,
+        emailFrom: 'SOFY <no-reply@sofy.localhost>',
+        whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '100000000000001', appSecret: undefined, verifyToken: undefined },
+        rcs: { baseUrl: undefined, token: undefined, agentId: 'sofy_sandbox_agent', clientToken: undefined },
+        stopShortCode: '36111',
+        webhooksAllowPrivateNetworks: true,
+      },
     };
     expect(loadConfig({}, CWD)).toEqual(expected);
   });
@@ -87,6 +100,7 @@ describe('loadConfig defaults', () => {
       embeddedPgPort: 54329,
       rateLimit: { perApiKeyPerMinute: 100, perIpPerMinute: 200, loginPerIpPerMinute: 5 },
       demo: false,
+      messaging: loadConfig({}, CWD).messaging,
     } satisfies Config);
   });
 
@@ -346,5 +360,18 @@ describe('decodeSecretKey', () => {
     expect(decodeSecretKey(KEY_HEX.slice(1))).toBeUndefined();
     expect(decodeSecretKey(Buffer.alloc(24).toString('base64'))).toBeUndefined();
     expect(decodeSecretKey(`${KEY_HEX}00`)).toBeUndefined();
+  });
+});
+
+describe('messaging providers', () => {
+  it('requires an SMSC outside the sandbox, and a sane STOP short code', () => {
+    const problems = problemsOf({ SOFY_SANDBOX: 'false', SOFY_STOP_SHORT_CODE: '12' });
+    expect(problems).toContain('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port)');
+    expect(problems).toContain('SOFY_STOP_SHORT_CODE: must be a short code of 4 to 6 digits');
+  });
+
+  it('refuses private webhook targets by default outside the sandbox', () => {
+    const config = loadConfig({ SOFY_SANDBOX: 'false', SOFY_SMPP_URL: 'smpp://sofy:secret@smsc.example:2775' }, CWD);
+    expect(config.messaging).toMatchObject({ sandbox: false, smppUrl: 'smpp://sofy:secret@smsc.example:2775', webhooksAllowPrivateNetworks: false });
   });
 });

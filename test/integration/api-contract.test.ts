@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTenant, createTestPlatform, json, type TenantFixture, type TestPlatform } from '../support/platform.ts';
+import { bearer, createTenant, createTestPlatform, json, type TenantFixture, type TestDatabase, type TestPlatform } from '../support/platform.ts';
 
 /** Bad input gets a problem+json naming the field; auth failures reveal nothing; scopes are enforced. */
 let platform: TestPlatform;
@@ -141,6 +141,29 @@ describe('platform endpoints', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('revocation across processes', () => {
+  it('refuses a cached key in another SOFY process as soon as it is revoked (LISTEN/NOTIFY)', async () => {
+    const other = await createTestPlatform({ database: platform.database as TestDatabase });
+    try {
+      const created = json<{ apiKey: { id: string }; secret: string }>(
+        await platform.app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(tenant.apiKey), payload: { name: 'cached elsewhere', scopes: ['messages:read'] } }),
+      );
+      expect((await other.app.inject({ url: '/v1/me', headers: bearer(created.secret) })).statusCode).toBe(200); // now cached there
+      await platform.app.inject({ method: 'POST', url: `/v1/api-keys/${created.apiKey.id}/revoke`, headers: bearer(tenant.apiKey) });
+      let status = 200;
+      for (let attempt = 0; attempt < 100 && status === 200; attempt++) {
+        status = (await other.app.inject({ url: '/v1/me', headers: bearer(created.secret) })).statusCode;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).toBe(401);
+      // In the process that revoked it, the very next request is refused.
+      expect((await platform.app.inject({ url: '/v1/me', headers: bearer(created.secret) })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 

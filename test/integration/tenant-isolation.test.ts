@@ -23,9 +23,13 @@ beforeAll(async () => {
   await session.request('POST', '/v1/users', { email: 'agent-b@example.test', name: 'Agent B', role: 'agent' });
   await session.request('POST', '/v1/api-keys', { name: 'B key 2', scopes: ['messages:read'] });
   tenantTables = await admin(platform.database.adminUrl, async (client) => {
+    // Partitions are reached through their parent (RLS applies there); the app role has no
+    // privilege on a partition itself, which a test below checks.
     const { rows } = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.columns
-        WHERE table_schema = 'public' AND column_name = 'tenant_id' ORDER BY table_name`,
+      `SELECT c.table_name FROM information_schema.columns c
+         JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = 'public'::regnamespace
+        WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND NOT k.relispartition
+        ORDER BY c.table_name`,
     );
     return rows.map((r) => r.table_name);
   });
@@ -64,6 +68,17 @@ describe('row-level security on every tenant table', () => {
          FROM pg_roles r WHERE r.rolname = current_user`,
     );
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
+  });
+
+  it('gives the application role no access to partitions directly (only through their parent, with RLS)', async () => {
+    const partitions = await admin(platform.database.adminUrl, async (client) => {
+      const { rows } = await client.query<{ relname: string }>(`SELECT relname FROM pg_class WHERE relispartition AND relnamespace = 'public'::regnamespace AND relkind = 'r'`);
+      return rows.map((r) => r.relname);
+    });
+    expect(partitions.length).toBeGreaterThan(2);
+    for (const partition of partitions) {
+      await expect(platform.database.pool.query(`SELECT 1 FROM ${partition} LIMIT 1`), partition).rejects.toThrow(/permission denied/);
+    }
   });
 
   it('shows no tenant row at all without a tenant context', async () => {

@@ -57,8 +57,9 @@ export interface TestPlatform extends Platform {
 }
 
 /** Services and the HTTP app over a fresh database (requests go through `app.inject`). */
-export async function createTestPlatform(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestPlatform> {
-  const database = await createTestDatabase();
+export async function createTestPlatform(options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; keyring?: SecretKeyring } = {}): Promise<TestPlatform> {
+  const shared = options.database !== undefined;
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     SOFY_DATA_DIR: mkdtempSync(join(tmpdir(), 'sofy-test-data-')),
     SOFY_LOG_LEVEL: 'silent',
@@ -67,7 +68,7 @@ export async function createTestPlatform(options: { clock?: Clock; env?: Record<
     SOFY_RATE_LIMIT_LOGIN: '100000',
     ...options.env,
   });
-  const platform = wirePlatform(config, new SecretKeyring(randomBytes(32)), database, options.clock ?? systemClock);
+  const platform = wirePlatform(config, options.keyring ?? new SecretKeyring(randomBytes(32)), database, options.clock ?? systemClock);
   const app = await createApiServer(platform, { logger: false });
   await app.ready();
   return {
@@ -75,7 +76,7 @@ export async function createTestPlatform(options: { clock?: Clock; env?: Record<
     app,
     async close() {
       await app.close();
-      await database.close();
+      if (!shared) await database.close();
     },
   };
 }

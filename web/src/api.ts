@@ -5,6 +5,7 @@ import type {
   AuditEntry,
   CreatedApiKey,
   CreatedTenant,
+  Me,
   MfaEnrolConfirmation,
   MfaEnrolment,
   OpenedTenant,
@@ -203,6 +204,7 @@ export const api = {
       rememberSession({ authenticated: false });
     },
   },
+  me: () => get<Me>('/v1/me'),
   roles: () => get<RolesCatalogue>('/v1/roles'),
   users: {
     list: (cursor?: string | null, limit = 50) =>
@@ -217,8 +219,12 @@ export const api = {
   },
   apiKeys: {
     list: () => get<{ data: ApiKey[] }>('/v1/api-keys'),
-    create: (input: { name: string; scopes: string[]; allowedIps?: string[]; expiresAt?: string }) =>
-      post<CreatedApiKey>('/v1/api-keys', input),
+    create: (input: {
+      name: string;
+      scopes: string[];
+      allowedIps?: string[];
+      expiresAt?: string;
+    }) => post<CreatedApiKey>('/v1/api-keys', input),
     revoke: (keyId: string) => post<ApiKey>(`/v1/api-keys/${id(keyId)}/revoke`),
   },
   audit: {

@@ -9,6 +9,7 @@ import {
 } from 'react';
 import { api, rememberSession, setUnauthorizedHandler } from './api';
 import { useI18n } from './i18n';
+import { navigate } from './router';
 import type { Session } from './types';
 
 type LoadState =
@@ -41,7 +42,7 @@ export function useSessionLoader() {
       .catch((error: unknown) => setState({ status: 'error', error }));
   }, []);
 
-  useEffect(load, []);
+  useEffect(load, [load]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -70,6 +71,8 @@ export function useSessionLoader() {
     } finally {
       setExpired(false);
       setSession(signedOut);
+      // The next person to sign in starts from their own home page.
+      navigate('/', { replace: true });
     }
   }, [setSession]);
 
@@ -88,69 +91,6 @@ export function SessionProvider({
     [session, expired, setSession, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
-}
-
-export function useSessionLoader() {
-  const { adoptLocale } = useI18n();
-  const [state, setState] = useState<LoadState>({ status: 'loading' });
-  const [expired, setExpired] = useState(false);
-
-  const load = useCallback(() => {
-    setState({ status: 'loading' });
-    api.auth
-      .session()
-      .then((session) => setState({ status: 'ready', session }))
-      .catch((error: unknown) => setState({ status: 'error', error }));
-  }, []);
-
-  useEffect(load, []);
-
-  useEffect(() => {
-    setUnauthorizedHandler(() => {
-      rememberSession(signedOut);
-      setExpired(true);
-      setState({ status: 'ready', session: signedOut });
-    });
-    return () => setUnauthorizedHandler(null);
-  }, []);
-
-  const session = state.status === 'ready' ? state.session : null;
-  const userLocale = session?.user?.locale;
-  useEffect(() => {
-    if (userLocale) adoptLocale(userLocale);
-  }, [userLocale, adoptLocale]);
-
-  const setSession = useCallback((next: Session) => {
-    rememberSession(next);
-    if (next.authenticated) setExpired(false);
-    setState({ status: 'ready', session: next });
-  }, []);
-
-  const logout = useCallback(async () => {
-    try {
-      await api.auth.logout();
-    } finally {
-      setExpired(false);
-      setSession(signedOut);
-    }
-  }, [setSession]);
-
-  return { state, expired, setSession, logout, retry: load };
-}
-
-export function SessionProvider({
-  value,
-  children,
-}: {
-  value: SessionContextValue;
-  children: ReactNode;
-}) {
-  const memo = useMemo(
-    () => value,
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the fields are the identity
-    [value.session, value.expired, value.setSession, value.logout],
-  );
-  return <SessionContext.Provider value={memo}>{children}</SessionContext.Provider>;
 }
 
 export function useSession(): SessionContextValue {

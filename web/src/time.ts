@@ -22,7 +22,14 @@ function parisParts(ms: number): Record<string, number> {
 /** Minutes Paris is ahead of UTC at that instant (60 in winter, 120 in summer). */
 function parisOffsetMinutes(ms: number): number {
   const p = parisParts(ms);
-  const asUtc = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  const asUtc = Date.UTC(
+    p.year ?? 0,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { recordAudit, type RequestContext } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { randomBase32, randomString, sha256 } from '../../platform/crypto.ts';
@@ -65,6 +66,8 @@ export class ApiKeysService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    /** Called after a change that can invalidate cached credentials in this process. */
+    private readonly onAuthChange: () => void = () => {},
   ) {}
 
   async list(ctx: ServiceContext): Promise<ApiKeyView[]> {
@@ -88,7 +91,9 @@ export class ApiKeysService {
     authorize(ctx.principal, 'apikeys:manage');
     const tenantId = tenantOf(ctx.principal);
     const by = ctx.principal.kind === 'api_key' ? null : ctx.principal.userId;
-    return withTenant(this.db, tenantId, (tx) => revokeApiKeyInTx(tx, ctx, tenantId, keyId, by, this.clock.now()));
+    const revoked = await withTenant(this.db, tenantId, (tx) => revokeApiKeyInTx(tx, ctx, tenantId, keyId, by, this.clock.now()));
+    this.onAuthChange();
+    return revoked;
   }
 }
 
@@ -96,6 +101,12 @@ export class ApiKeysService {
 export async function revokeApiKeyInTx(tx: Tx, context: RequestContext, tenantId: string, keyId: string, by: string | null, now: Date): Promise<ApiKeyView> {
   const row = await repo.revokeApiKey(tx, keyId, by, now);
   if (!row) throw notFound('API key');
+  await notifyAuthChange(tx, `api_key:${keyId}`);
   await recordAudit(tx, context, { tenantId, action: 'api_key.revoked', target: { type: 'api_key', id: row.id }, summary: { prefix: row.prefix, name: row.name }, at: now });
   return apiKeyView(row);
+}
+
+/** Tells every SOFY process (LISTEN in AuthService's listener) to drop cached credentials, at commit. */
+export async function notifyAuthChange(tx: Tx, what: string): Promise<void> {
+  await sql`select pg_notify('sofy_auth_changed', ${what})`.execute(tx);
 }

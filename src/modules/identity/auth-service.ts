@@ -68,8 +68,14 @@ const RECOVERY_PURPOSE = 'recovery-code';
  * Authentication (R-IAM, R-APIKEY): API keys for systems, cookie sessions with MFA for people,
  * login throttling and lockout, every step in the audit trail.
  */
+/** Verified API keys are cached this long at most; changes clear the cache at once (NOTIFY). */
+const KEY_CACHE_MS = 30_000;
+export const AUTH_CHANGES_CHANNEL = 'sofy_auth_changed';
+
 export class AuthService implements Authenticator {
   readonly #recentTouches = new Map<string, number>();
+  /** SHA-256 of a key → its look-up. Never the key itself. */
+  readonly #keyCache = new Map<string, { row: repo.ApiKeyLookup; cachedAt: number }>();
 
   constructor(
     private readonly db: Database,
@@ -85,15 +91,22 @@ export class AuthService implements Authenticator {
     return token ? this.authenticateSession(token) : null;
   }
 
+  /**
+   * Drops every cached key: called after a change in this process, and on a NOTIFY from any
+   * process (key revoked, tenant suspended), so a revocation holds from the next request.
+   */
+  clearCache(): void {
+    this.#keyCache.clear();
+  }
+
   /** The same answer for an unknown, wrong, revoked or expired key: nothing tells them apart. */
   async authenticateApiKey(header: string, ip: string): Promise<ApiKeyPrincipal> {
-    const invalid = new AppError('invalid_api_key', 'The API key is invalid, revoked or expired');
     const key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     const parsed = key ? parseApiKey(key) : null;
-    if (!key || !parsed) throw invalid;
-    const row = await repo.lookupApiKey(this.db, parsed.prefix);
+    if (!key || !parsed) throw invalidApiKey();
     const now = this.clock.now();
-    if (!row || !safeEqual(sha256(key), row.secret_hash) || row.revoked_at || (row.expires_at && row.expires_at <= now)) throw invalid;
+    const row = await this.#lookupKey(key, parsed.prefix);
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) throw invalidApiKey();
     if (!ipAllowed(row.allowed_ips, ip)) {
       throw new AppError('ip_not_allowed', `This API key may not be used from ${ip}`);
     }
@@ -108,6 +121,19 @@ export class AuthService implements Authenticator {
       scopes: row.scopes,
       tenant: { id: row.tenant_id, name: row.tenant_name, status: row.tenant_status, statusReason: row.tenant_status_reason },
     };
+  }
+
+  /** A verified key's look-up, from the cache when fresh; null when the key does not match. */
+  async #lookupKey(key: string, prefix: string): Promise<repo.ApiKeyLookup | null> {
+    const hash = sha256(key);
+    const cacheKey = hash.toString('base64');
+    const cached = this.#keyCache.get(cacheKey);
+    if (cached && performance.now() - cached.cachedAt < KEY_CACHE_MS) return cached.row;
+    const row = await repo.lookupApiKey(this.db, prefix);
+    if (!row || !safeEqual(hash, row.secret_hash)) return null;
+    if (this.#keyCache.size > 50_000) this.#keyCache.clear();
+    this.#keyCache.set(cacheKey, { row, cachedAt: performance.now() });
+    return row;
   }
 
   async authenticateSession(token: string): Promise<SessionPrincipal | null> {
@@ -364,6 +390,7 @@ function requireStage(principal: SessionPrincipal, stages: LoginStage[]): void {
 const scopeOf = (principal: SessionPrincipal) => ({ tenantId: principal.tenant?.id ?? null, userId: principal.userId });
 const userTarget = (user: repo.UserRow) => ({ type: 'user', id: user.id });
 const actorFor = (user: repo.UserRow) => ({ type: user.tenant_id ? ('user' as const) : ('operator' as const), id: user.id, label: user.email });
+const invalidApiKey = () => new AppError('invalid_api_key', 'The API key is invalid, revoked or expired');
 const invalidCredentials = () => new AppError('invalid_credentials', 'Wrong email or password');
 const accountLocked = (until: Date) =>
   new AppError('account_locked', `Too many failed attempts; try again after ${until.toISOString()}`, { extensions: { lockedUntil: until.toISOString() } });

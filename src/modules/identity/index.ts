@@ -1,6 +1,6 @@
 /** The identity module's public face: other modules import from here only. */
-export { ApiKeysService, createApiKeyInTx, revokeApiKeyInTx, type NewApiKey } from './api-keys-service.ts';
-export { AuthService } from './auth-service.ts';
+export { ApiKeysService, createApiKeyInTx, notifyAuthChange, revokeApiKeyInTx, type NewApiKey } from './api-keys-service.ts';
+export { AUTH_CHANGES_CHANNEL, AuthService } from './auth-service.ts';
 export { authorize, can, tenantOf } from './authorize.ts';
 export { auditAdminKeyRead } from './audit-reads.ts';
 export { identityRoutes } from './routes.ts';

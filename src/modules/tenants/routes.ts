@@ -13,6 +13,8 @@ const Settings = Type.Object({
   defaultSender: Nullable(Type.String()),
   stopMention: Nullable(Type.String()),
   mfaRequiredForAll: Type.Boolean(),
+  avoidSundaysAndHolidays: Type.Boolean(),
+  segmentCap: Type.Integer(),
 });
 
 export const TenantSchema = Type.Object({
@@ -33,6 +35,8 @@ const SettingsPatch = Type.Object(
     defaultSender: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
     stopMention: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
     mfaRequiredForAll: Type.Optional(Type.Boolean()),
+    avoidSundaysAndHolidays: Type.Optional(Type.Boolean()),
+    segmentCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

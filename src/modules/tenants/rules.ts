@@ -11,6 +11,10 @@ export interface TenantSettings {
   stopMention: string | null;
   /** R-IAM: require MFA for every user, not only owners and admins. */
   mfaRequiredForAll: boolean;
+  /** R-QUIET: also hold marketing on Sundays and public holidays (French carriers may refuse them). */
+  avoidSundaysAndHolidays: boolean;
+  /** Longest SMS accepted, in parts (text_too_long beyond). */
+  segmentCap: number;
 }
 
 export const DEFAULT_SETTINGS: TenantSettings = {
@@ -19,6 +23,8 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   defaultSender: null,
   stopMention: null,
   mfaRequiredForAll: false,
+  avoidSundaysAndHolidays: false,
+  segmentCap: 10,
 };
 
 export function settingsOf(stored: Record<string, unknown>): TenantSettings {
@@ -41,6 +47,9 @@ export function settingsProblems(settings: Partial<TenantSettings>): Array<[stri
     else if (GENERIC_SENDERS.has(sender.toUpperCase())) problems.push(['/defaultSender', 'generic words are refused by carriers; use your brand']);
   }
   if (settings.stopMention && !/\bSTOP\b/.test(settings.stopMention)) problems.push(['/stopMention', 'must contain the word STOP (R-STOP)']);
+  if (settings.segmentCap !== undefined && (!Number.isInteger(settings.segmentCap) || settings.segmentCap < 1 || settings.segmentCap > 20)) {
+    problems.push(['/segmentCap', 'must be a whole number from 1 to 20']);
+  }
   return problems;
 }
 

@@ -7,6 +7,16 @@ const SENDER_GENERIC = 'generic words are refused by carriers; use your brand';
 const TIMEZONE = 'is not an IANA time zone (e.g. Europe/Paris)';
 const STOP = 'must contain the word STOP (R-STOP)';
 
+describe('segmentCap and Sundays (messaging settings)', () => {
+  it('accepts 1 to 20 parts and refuses the rest', () => {
+    expect(settingsProblems({ segmentCap: 1 })).toEqual([]);
+    expect(settingsProblems({ segmentCap: 20 })).toEqual([]);
+    expect(settingsProblems({ segmentCap: 0 })).toEqual([['/segmentCap', 'must be a whole number from 1 to 20']]);
+    expect(settingsProblems({ segmentCap: 21 })).toEqual([['/segmentCap', 'must be a whole number from 1 to 20']]);
+    expect(settingsProblems({ segmentCap: 2.5 })).toEqual([['/segmentCap', 'must be a whole number from 1 to 20']]);
+  });
+});
+
 describe('settingsOf', () => {
   it('returns the defaults for empty stored settings', () => {
     expect(settingsOf({})).toEqual({
@@ -15,6 +25,8 @@ describe('settingsOf', () => {
       defaultSender: null,
       stopMention: null,
       mfaRequiredForAll: false,
+      avoidSundaysAndHolidays: false,
+      segmentCap: 10,
     });
   });
 
@@ -25,6 +37,8 @@ describe('settingsOf', () => {
       defaultSender: null,
       stopMention: null,
       mfaRequiredForAll: true,
+      avoidSundaysAndHolidays: false,
+      segmentCap: 10,
     });
     expect(settingsOf({ timezone: 'Indian/Reunion', defaultSender: 'SOFY', stopMention: 'STOP SMS au 36111' })).toEqual({
       locale: 'fr',
@@ -32,6 +46,8 @@ describe('settingsOf', () => {
       defaultSender: 'SOFY',
       stopMention: 'STOP SMS au 36111',
       mfaRequiredForAll: false,
+      avoidSundaysAndHolidays: false,
+      segmentCap: 10,
     });
   });
 

@@ -16,6 +16,7 @@ import {
   diff,
   listApiKeys,
   listUsers,
+  notifyAuthChange,
   tenantOf,
   type UserView,
   userView,
@@ -69,6 +70,8 @@ export class TenantAdministration {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    /** Called after a status change: cached credentials carry the tenant's status. */
+    private readonly onAuthChange: () => void = () => {},
   ) {}
 
   /** A tenant, its owner (one-time password) and an all-scopes API key, in one transaction. */
@@ -93,7 +96,7 @@ export class TenantAdministration {
   /** Suspends (nonpayment or fraud) or reactivates; the tenant's trail says who, when and why. */
   async changeStatus(context: RequestContext, operatorId: string, tenantId: string, to: TenantStatus, reason: string): Promise<TenantView> {
     const now = this.clock.now();
-    return withOperator(
+    const changed = await withOperator(
       this.db,
       operatorId,
       async (tx) => {
@@ -109,10 +112,13 @@ export class TenantAdministration {
           summary: { from: tenant.status, to, reason },
           at: now,
         });
+        await notifyAuthChange(tx, `tenant:${tenantId}`);
         return tenantView(updated);
       },
       tenantId,
     );
+    this.onAuthChange();
+    return changed;
   }
 
   async suspend(context: RequestContext, operatorId: string, tenantId: string, kind: SuspensionKind, reason: string): Promise<TenantView> {

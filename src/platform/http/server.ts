@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -82,19 +81,10 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    strictTransportSecurity: config.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  // Security headers, computed once (a per-request helmet() call cost ~4 % of a request).
+  const headers = securityHeaders(config.tls !== undefined || config.publicUrl.startsWith('https:'));
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of headers) if (!reply.hasHeader(name)) reply.header(name, value);
   });
 
   // R-NOSCRAPE: per API key (from the header, before any database work) or per IP.
@@ -122,7 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
 
   app.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config.auth ?? 'authenticated';
+    const auth = routeAuth(request);
     if (auth === 'public' && !request.headers.cookie && !request.headers.authorization) return;
     request.principal = (await options.authenticator.authenticate(request)) ?? undefined;
   });
@@ -170,8 +160,13 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   return app;
 }
 
+/** API routes are authenticated unless they say otherwise; the console's files and pages are public. */
+function routeAuth(request: FastifyRequest): RouteAuth {
+  return request.routeOptions.config?.auth ?? (request.url.startsWith('/v1/') || request.url === '/v1' ? 'authenticated' : 'public');
+}
+
 function enforceRouteAccess(request: FastifyRequest): void {
-  const auth = request.routeOptions.config.auth ?? 'authenticated';
+  const auth = routeAuth(request);
   if (auth === 'public') return;
   const principal = request.principal;
   if (!principal) throw new AppError('unauthenticated', 'Authenticate with an API key (Authorization: Bearer) or a console session');
@@ -195,6 +190,36 @@ function enforceRouteAccess(request: FastifyRequest): void {
       extensions: { suspension: tenant.status === 'suspended_fraud' ? 'fraud' : 'nonpayment', reason: tenant.statusReason },
     });
   }
+}
+
+/** The headers helmet would send, for a same-origin console and a JSON API. */
+export function securityHeaders(https: boolean): Array<[string, string]> {
+  const csp = [
+    "default-src 'self'",
+    "base-uri 'self'",
+    "img-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'",
+    "script-src 'self'",
+    "connect-src 'self'",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return [
+    ['content-security-policy', csp],
+    ['cross-origin-opener-policy', 'same-origin'],
+    ['cross-origin-resource-policy', 'same-origin'],
+    ['origin-agent-cluster', '?1'],
+    ['referrer-policy', 'no-referrer'],
+    ['x-content-type-options', 'nosniff'],
+    ['x-dns-prefetch-control', 'off'],
+    ['x-download-options', 'noopen'],
+    ['x-frame-options', 'DENY'],
+    ['x-permitted-cross-domain-policies', 'none'],
+    ['x-xss-protection', '0'],
+    ...(https ? ([['strict-transport-security', 'max-age=31536000; includeSubDomains']] as Array<[string, string]>) : []),
+  ];
 }
 
 /** The service context of an authenticated request. */

@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { AppError } from '../errors.ts';
+import { validationFieldErrors } from './problem.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -19,4 +21,20 @@ export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> 
   const strict = compiler({ coerceTypes: false });
   const coercing = compiler({ coerceTypes: 'array' });
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+}
+
+let strictForItems: Ajv | undefined;
+
+/**
+ * A validator for items inside a request (e.g. each message of a batch), with the same strict
+ * rules as bodies; errors come back as field errors under `prefix`.
+ */
+export function compileItemValidator<T>(schema: object, prefix: (index: number) => string): (value: unknown, index: number) => T | AppError {
+  strictForItems ??= compiler({ coerceTypes: false });
+  const validate = strictForItems.compile(schema);
+  return (value, index) => {
+    if (validate(value)) return value as T;
+    const errors = validationFieldErrors((validate.errors ?? []) as Parameters<typeof validationFieldErrors>[0], undefined).map((e) => ({ ...e, path: `${prefix(index)}${e.path === '/' ? '' : e.path}` }));
+    return new AppError('validation_failed', `Item ${index} is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  };
 }

@@ -70,7 +70,12 @@ export function MfaEnrolPage() {
       subtitle={t('enrol.subtitle')}
       wide
       footer={
-        <button type="button" className="link-button" onClick={() => void logout()} data-testid="auth-cancel">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void logout()}
+          data-testid="auth-cancel"
+        >
           {t('auth.signOut')}
         </button>
       }
@@ -97,10 +102,18 @@ export function MfaEnrolPage() {
                 />
                 <div className="enrol-secret">
                   <p className="muted">{t('enrol.manual')}</p>
-                  <code className="secret-box" data-testid="enrol-secret" data-secret={enrolment.secret}>
+                  <code
+                    className="secret-box"
+                    data-testid="enrol-secret"
+                    data-secret={enrolment.secret}
+                  >
                     {groupSecret(enrolment.secret)}
                   </code>
-                  <CopyButton text={enrolment.secret} label={t('enrol.copySecret')} testId="enrol-secret-copy" />
+                  <CopyButton
+                    text={enrolment.secret}
+                    label={t('enrol.copySecret')}
+                    testId="enrol-secret-copy"
+                  />
                 </div>
               </div>
             </li>
@@ -181,7 +194,11 @@ function RecoveryCodes({
       <div ref={headingRef} tabIndex={-1} className="focus-anchor">
         <WarningBanner testId="recovery-warning">{t('recovery.warning')}</WarningBanner>
       </div>
-      <ol className="recovery-codes" data-testid="recovery-codes" aria-label={t('recovery.listLabel')}>
+      <ol
+        className="recovery-codes"
+        data-testid="recovery-codes"
+        aria-label={t('recovery.listLabel')}
+      >
         {codes.map((code) => (
           <li key={code}>
             <code>{code}</code>

@@ -50,7 +50,12 @@ export function MfaVerifyPage() {
       title={t('mfa.title')}
       subtitle={mode === 'totp' ? t('mfa.subtitle') : t('mfa.recoverySubtitle')}
       footer={
-        <button type="button" className="link-button" onClick={() => void logout()} data-testid="auth-cancel">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void logout()}
+          data-testid="auth-cancel"
+        >
           {t('auth.otherAccount')}
         </button>
       }
@@ -101,7 +106,12 @@ export function MfaVerifyPage() {
           {busy ? t('common.working') : t('mfa.submit')}
         </button>
       </form>
-      <button type="button" className="link-button" onClick={switchMode} data-testid="mfa-use-recovery">
+      <button
+        type="button"
+        className="link-button"
+        onClick={switchMode}
+        data-testid="mfa-use-recovery"
+      >
         {mode === 'totp' ? t('mfa.useRecovery') : t('mfa.useTotp')}
       </button>
     </AuthLayout>

@@ -25,9 +25,21 @@ export function PasswordChangePage() {
 
   const email = session.user?.email?.toLowerCase() ?? '';
   const rules = [
-    { key: 'length', ok: password.length >= MIN_PASSWORD_LENGTH, label: t('password.ruleLength', { min: MIN_PASSWORD_LENGTH }) },
-    { key: 'email', ok: password.length > 0 && password.toLowerCase() !== email, label: t('password.ruleEmail') },
-    { key: 'match', ok: password.length > 0 && password === confirm, label: t('password.ruleMatch') },
+    {
+      key: 'length',
+      ok: password.length >= MIN_PASSWORD_LENGTH,
+      label: t('password.ruleLength', { min: MIN_PASSWORD_LENGTH }),
+    },
+    {
+      key: 'email',
+      ok: password.length > 0 && password.toLowerCase() !== email,
+      label: t('password.ruleEmail'),
+    },
+    {
+      key: 'match',
+      ok: password.length > 0 && password === confirm,
+      label: t('password.ruleMatch'),
+    },
   ];
   const valid = rules.every((r) => r.ok);
 
@@ -45,8 +57,7 @@ export function PasswordChangePage() {
     }
   };
 
-  const confirmError =
-    submitted && confirm !== password ? t('password.mismatch') : undefined;
+  const confirmError = submitted && confirm !== password ? t('password.mismatch') : undefined;
   const passwordError =
     fieldError(error, '/newPassword') ??
     (submitted && !(rules[0]?.ok && rules[1]?.ok) ? t('password.tooWeak') : undefined);
@@ -56,14 +67,25 @@ export function PasswordChangePage() {
       title={t('password.title')}
       subtitle={t('password.subtitle')}
       footer={
-        <button type="button" className="link-button" onClick={() => void logout()} data-testid="auth-cancel">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void logout()}
+          data-testid="auth-cancel"
+        >
           {t('auth.signOut')}
         </button>
       }
     >
       <ErrorBanner error={error} testId="password-error" />
       <form className="form" onSubmit={submit} noValidate data-testid="password-form">
-        <input type="email" autoComplete="username" value={session.user?.email ?? ''} readOnly hidden />
+        <input
+          type="email"
+          autoComplete="username"
+          value={session.user?.email ?? ''}
+          readOnly
+          hidden
+        />
         <Field label={t('password.new')} error={passwordError}>
           <input
             ref={inputRef}

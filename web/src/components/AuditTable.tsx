@@ -9,7 +9,13 @@ function shortId(id: string | null | undefined): string {
 }
 
 /** Audit entries, newest first; each row expands to its summary JSON and chain hash. */
-export function AuditTable({ entries, testId = 'audit-table' }: { entries: AuditEntry[]; testId?: string }) {
+export function AuditTable({
+  entries,
+  testId = 'audit-table',
+}: {
+  entries: AuditEntry[];
+  testId?: string;
+}) {
   const { t, formatDateTime } = useI18n();
   const [open, setOpen] = useState<Set<string>>(() => new Set());
 
@@ -43,18 +49,28 @@ export function AuditTable({ entries, testId = 'audit-table' }: { entries: Audit
             const detailsId = `audit-details-${entry.id}`;
             return (
               <Fragment key={entry.id}>
-                <tr data-testid="audit-row" data-action={entry.action} className={expanded ? 'is-expanded' : undefined}>
+                <tr
+                  data-testid="audit-row"
+                  data-action={entry.action}
+                  className={expanded ? 'is-expanded' : undefined}
+                >
                   <td className="cell-toggle">
                     <button
                       type="button"
                       className="icon-button"
                       aria-expanded={expanded}
                       aria-controls={expanded ? detailsId : undefined}
-                      aria-label={t('audit.toggle', { action: entry.action, time: formatDateTime(entry.at) })}
+                      aria-label={t('audit.toggle', {
+                        action: entry.action,
+                        time: formatDateTime(entry.at),
+                      })}
                       onClick={() => toggle(entry.id)}
                       data-testid="audit-expand"
                     >
-                      <span aria-hidden="true" className={`disclosure${expanded ? ' is-open' : ''}`}>
+                      <span
+                        aria-hidden="true"
+                        className={`disclosure${expanded ? ' is-open' : ''}`}
+                      >
                         ▸
                       </span>
                     </button>

@@ -65,7 +65,11 @@ export function CopyButton({
         {state === 'copied' ? t('common.copied') : (label ?? t('common.copy'))}
       </button>
       <span className="visually-hidden" role="status">
-        {state === 'copied' ? t('common.copiedToClipboard') : state === 'failed' ? t('common.copyFailed') : ''}
+        {state === 'copied'
+          ? t('common.copiedToClipboard')
+          : state === 'failed'
+            ? t('common.copyFailed')
+            : ''}
       </span>
     </>
   );

@@ -52,7 +52,9 @@ export function Dialog({
     // Focus the first field, else the first button that is not the × in the corner.
     const target =
       dialog.querySelector<HTMLElement>('[data-autofocus]') ??
-      dialog.querySelector<HTMLElement>('.dialog-body input, .dialog-body select, .dialog-body textarea') ??
+      dialog.querySelector<HTMLElement>(
+        '.dialog-body input, .dialog-body select, .dialog-body textarea',
+      ) ??
       dialog.querySelector<HTMLElement>('.dialog-footer button:not([disabled])') ??
       dialog.querySelector<HTMLElement>(FOCUSABLE);
     target?.focus();

@@ -1,8 +1,10 @@
 import {
+  type CSSProperties,
   type KeyboardEvent,
   type ReactNode,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react';
@@ -38,10 +40,36 @@ export function Menu({
   header?: ReactNode;
 }) {
   const [open, setOpen] = useState(false);
+  const [position, setPosition] = useState<CSSProperties>({});
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
   const menuId = useId();
   const visible = items.filter((i) => !i.hidden);
+
+  // Fixed positioning, so that a menu in a scrolling table is not clipped by it.
+  useLayoutEffect(() => {
+    if (!open) return;
+    const place = () => {
+      const rect = buttonRef.current?.getBoundingClientRect();
+      if (!rect) return;
+      const menuHeight = menuRef.current?.offsetHeight ?? 0;
+      const below = rect.bottom + 6 + menuHeight <= window.innerHeight || rect.top < menuHeight + 6;
+      setPosition({
+        position: 'fixed',
+        top: below ? rect.bottom + 6 : rect.top - 6 - menuHeight,
+        ...(align === 'end'
+          ? { right: document.documentElement.clientWidth - rect.right }
+          : { left: rect.left }),
+      });
+    };
+    place();
+    window.addEventListener('resize', place);
+    window.addEventListener('scroll', place, true);
+    return () => {
+      window.removeEventListener('resize', place);
+      window.removeEventListener('scroll', place, true);
+    };
+  }, [open, align]);
 
   useEffect(() => {
     if (!open) return;
@@ -124,7 +152,8 @@ export function Menu({
           id={menuId}
           role="menu"
           aria-label={label}
-          className={`menu-list menu-${align}`}
+          className="menu-list"
+          style={position}
           onKeyDown={onMenuKeyDown}
           tabIndex={-1}
         >

@@ -3,7 +3,9 @@ import { Menu } from '../components/Menu';
 import { useI18n, type MessageKey } from '../i18n';
 import { initials, roleLabel } from '../labels';
 import { ComingSoonPage, type ProductArea } from '../pages/ComingSoonPage';
-import { NotFoundPage } from '../pages/NotFoundPage';
+import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
+import { PermissionsProvider, usePermissions } from '../permissions';
+import { Loading } from '../components/Feedback';
 import { TenantDetailPage } from '../pages/operator/TenantDetailPage';
 import { TenantsPage } from '../pages/operator/TenantsPage';
 import { ApiKeysPage } from '../pages/settings/ApiKeysPage';
@@ -21,28 +23,93 @@ interface NavItem {
   label: MessageKey;
   testId: string;
   icon: ReactNode;
+  /** Hidden without it (a hint only: the API checks every call). */
+  permission?: string;
 }
 
 const icon = (d: string) => (
   <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
-    <path d={d} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+    <path
+      d={d}
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    />
   </svg>
 );
 
 const PRODUCTS: (NavItem & { area: ProductArea })[] = [
-  { area: 'soreach', to: '/soreach', label: 'nav.soreach', testId: 'nav-soreach', icon: icon('M3 11l18-7-7 18-2-8-9-3z') },
-  { area: 'soconnect', to: '/soconnect', label: 'nav.soconnect', testId: 'nav-soconnect', icon: icon('M4 5h16v11H8l-4 4V5z') },
-  { area: 'soview', to: '/soview', label: 'nav.soview', testId: 'nav-soview', icon: icon('M12 21s-7-6.2-7-11.5A7 7 0 0 1 19 9.5C19 14.8 12 21 12 21zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z') },
-  { area: 'messaging', to: '/messaging', label: 'nav.messaging', testId: 'nav-messaging', icon: icon('M4 6h16v12H4zM4 7l8 6 8-6') },
-  { area: 'billing', to: '/billing', label: 'nav.billing', testId: 'nav-billing', icon: icon('M6 3h12v18l-3-2-3 2-3-2-3 2V3zM9 8h6M9 12h6') },
+  {
+    area: 'soreach',
+    to: '/soreach',
+    label: 'nav.soreach',
+    testId: 'nav-soreach',
+    icon: icon('M3 11l18-7-7 18-2-8-9-3z'),
+  },
+  {
+    area: 'soconnect',
+    to: '/soconnect',
+    label: 'nav.soconnect',
+    testId: 'nav-soconnect',
+    icon: icon('M4 5h16v11H8l-4 4V5z'),
+  },
+  {
+    area: 'soview',
+    to: '/soview',
+    label: 'nav.soview',
+    testId: 'nav-soview',
+    icon: icon(
+      'M12 21s-7-6.2-7-11.5A7 7 0 0 1 19 9.5C19 14.8 12 21 12 21zM12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z',
+    ),
+  },
+  {
+    area: 'messaging',
+    to: '/messaging',
+    label: 'nav.messaging',
+    testId: 'nav-messaging',
+    icon: icon('M4 6h16v12H4zM4 7l8 6 8-6'),
+  },
+  {
+    area: 'billing',
+    to: '/billing',
+    label: 'nav.billing',
+    testId: 'nav-billing',
+    icon: icon('M6 3h12v18l-3-2-3 2-3-2-3 2V3zM9 8h6M9 12h6'),
+  },
 ];
 
 const SETTINGS: NavItem[] = [
-  { to: '/settings/users', label: 'nav.users', testId: 'nav-settings-users', icon: null },
+  {
+    to: '/settings/users',
+    label: 'nav.users',
+    testId: 'nav-settings-users',
+    icon: null,
+    permission: 'users:read',
+  },
   { to: '/settings/roles', label: 'nav.roles', testId: 'nav-settings-roles', icon: null },
-  { to: '/settings/api-keys', label: 'nav.apiKeys', testId: 'nav-settings-api-keys', icon: null },
-  { to: '/settings/audit', label: 'nav.audit', testId: 'nav-settings-audit', icon: null },
-  { to: '/settings/organisation', label: 'nav.organisation', testId: 'nav-settings-organisation', icon: null },
+  {
+    to: '/settings/api-keys',
+    label: 'nav.apiKeys',
+    testId: 'nav-settings-api-keys',
+    icon: null,
+    permission: 'apikeys:read',
+  },
+  {
+    to: '/settings/audit',
+    label: 'nav.audit',
+    testId: 'nav-settings-audit',
+    icon: null,
+    permission: 'audit:read',
+  },
+  {
+    to: '/settings/organisation',
+    label: 'nav.organisation',
+    testId: 'nav-settings-organisation',
+    icon: null,
+    permission: 'tenant:read',
+  },
 ];
 
 const settingsIcon = icon(
@@ -62,15 +129,33 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-function renderRoute(path: string, user: SessionUser): ReactNode {
+/** The first settings page this user may see ("Roles" is open to everyone). */
+function firstSetting(can: (p: string) => boolean): string {
+  return SETTINGS.find((s) => !s.permission || can(s.permission))?.to ?? '/settings/roles';
+}
+
+function isConsolePath(path: string): boolean {
+  return (
+    PRODUCTS.some((p) => p.to === path) ||
+    path === '/settings' ||
+    SETTINGS.some((s) => s.to === path) ||
+    path === '/operator' ||
+    path.startsWith('/operator/')
+  );
+}
+
+function renderRoute(path: string, user: SessionUser, can: (p: string) => boolean): ReactNode {
   const tenant = Boolean(user.tenantId);
   if (path === '/' || path === '') return <Redirect to={homePath(user)} />;
   if (tenant) {
     const product = PRODUCTS.find((p) => p.to === path);
     if (product) return <ComingSoonPage area={product.area} />;
+    const setting = SETTINGS.find((s) => s.to === path);
+    if (setting?.permission && !can(setting.permission))
+      return <ForbiddenPage home={homePath(user)} />;
     switch (path) {
       case '/settings':
-        return <Redirect to="/settings/users" />;
+        return <Redirect to={firstSetting(can)} />;
       case '/settings/users':
         return <UsersPage />;
       case '/settings/roles':
@@ -86,15 +171,29 @@ function renderRoute(path: string, user: SessionUser): ReactNode {
     }
   }
   if (user.operator) {
+    if (path.startsWith('/operator') && !can('tenants:read')) {
+      return <ForbiddenPage home={homePath(user)} />;
+    }
     if (path === '/operator') return <Redirect to="/operator/tenants" />;
     if (path === '/operator/tenants') return <TenantsPage />;
     const match = matchPath('/operator/tenants/:id', path);
     if (match?.id) return <TenantDetailPage key={match.id} tenantId={match.id} />;
   }
+  // A page of the console that this account cannot see (e.g. left in the address bar by the
+  // previous user): go home rather than show an error.
+  if (isConsolePath(path)) return <Redirect to={homePath(user)} />;
   return <NotFoundPage home={homePath(user)} />;
 }
 
-function NavLink({ item, path, nested = false }: { item: NavItem; path: string; nested?: boolean }) {
+function NavLink({
+  item,
+  path,
+  nested = false,
+}: {
+  item: NavItem;
+  path: string;
+  nested?: boolean;
+}) {
   const { t } = useI18n();
   const active = path === item.to || path.startsWith(`${item.to}/`);
   return (
@@ -113,8 +212,17 @@ function NavLink({ item, path, nested = false }: { item: NavItem; path: string; 
 }
 
 export function Shell() {
+  return (
+    <PermissionsProvider>
+      <ShellLayout />
+    </PermissionsProvider>
+  );
+}
+
+function ShellLayout() {
   const { t } = useI18n();
   const { session, logout } = useSession();
+  const { can, ready } = usePermissions();
   const path = usePath();
   const user = session.user as SessionUser;
   const isTenant = Boolean(user.tenantId);
@@ -126,7 +234,12 @@ export function Shell() {
         {t('shell.skip')}
       </a>
       <header className="topbar">
-        <Link to={homePath(user)} className="brand" aria-label={t('shell.home')} data-testid="brand">
+        <Link
+          to={homePath(user)}
+          className="brand"
+          aria-label={t('shell.home')}
+          data-testid="brand"
+        >
           <span className="brand-mark" aria-hidden="true">
             S
           </span>
@@ -179,7 +292,7 @@ export function Shell() {
               <ul className="nav-list nav-list-settings">
                 <li>
                   <Link
-                    to="/settings/users"
+                    to={firstSetting(can)}
                     className={`nav-link${inSettings ? ' is-section' : ''}`}
                     data-testid="nav-settings"
                   >
@@ -187,22 +300,29 @@ export function Shell() {
                     <span>{t('nav.settings')}</span>
                   </Link>
                   <ul className="nav-sublist" aria-label={t('nav.settings')}>
-                    {SETTINGS.map((item) => (
-                      <NavLink key={item.to} item={item} path={path} nested />
-                    ))}
+                    {SETTINGS.filter((item) => !item.permission || can(item.permission)).map(
+                      (item) => (
+                        <NavLink key={item.to} item={item} path={path} nested />
+                      ),
+                    )}
                   </ul>
                 </li>
               </ul>
             </>
           )}
-          {user.operator && (
+          {user.operator && can('tenants:read') && (
             <>
               <p className="nav-heading" id="nav-operator">
                 {t('nav.sofy')}
               </p>
               <ul className="nav-list" aria-labelledby="nav-operator">
                 <NavLink
-                  item={{ to: '/operator/tenants', label: 'nav.operator', testId: 'nav-operator', icon: operatorIcon }}
+                  item={{
+                    to: '/operator/tenants',
+                    label: 'nav.operator',
+                    testId: 'nav-operator',
+                    icon: operatorIcon,
+                  }}
                   path={path}
                 />
               </ul>
@@ -210,7 +330,7 @@ export function Shell() {
           )}
         </nav>
         <main className="main" id="main" tabIndex={-1} key={path}>
-          {renderRoute(path, user)}
+          {ready ? renderRoute(path, user, can) : <Loading />}
         </main>
       </div>
     </div>

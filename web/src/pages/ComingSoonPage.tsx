@@ -4,12 +4,40 @@ import { type MessageKey, useI18n } from '../i18n';
 
 export type ProductArea = 'soreach' | 'soconnect' | 'soview' | 'messaging' | 'billing';
 
-const areas: Record<ProductArea, { title: MessageKey; tagline: MessageKey; text: MessageKey; icon: string }> = {
-  soreach: { title: 'nav.soreach', tagline: 'soon.soreach.tagline', text: 'soon.soreach.text', icon: '📣' },
-  soconnect: { title: 'nav.soconnect', tagline: 'soon.soconnect.tagline', text: 'soon.soconnect.text', icon: '💬' },
-  soview: { title: 'nav.soview', tagline: 'soon.soview.tagline', text: 'soon.soview.text', icon: '📍' },
-  messaging: { title: 'nav.messaging', tagline: 'soon.messaging.tagline', text: 'soon.messaging.text', icon: '✉️' },
-  billing: { title: 'nav.billing', tagline: 'soon.billing.tagline', text: 'soon.billing.text', icon: '🧾' },
+const areas: Record<
+  ProductArea,
+  { title: MessageKey; tagline: MessageKey; text: MessageKey; icon: string }
+> = {
+  soreach: {
+    title: 'nav.soreach',
+    tagline: 'soon.soreach.tagline',
+    text: 'soon.soreach.text',
+    icon: '📣',
+  },
+  soconnect: {
+    title: 'nav.soconnect',
+    tagline: 'soon.soconnect.tagline',
+    text: 'soon.soconnect.text',
+    icon: '💬',
+  },
+  soview: {
+    title: 'nav.soview',
+    tagline: 'soon.soview.tagline',
+    text: 'soon.soview.text',
+    icon: '📍',
+  },
+  messaging: {
+    title: 'nav.messaging',
+    tagline: 'soon.messaging.tagline',
+    text: 'soon.messaging.text',
+    icon: '✉️',
+  },
+  billing: {
+    title: 'nav.billing',
+    tagline: 'soon.billing.tagline',
+    text: 'soon.billing.text',
+    icon: '🧾',
+  },
 };
 
 /** Product areas that are still to come: a clean empty state, no fake data. */

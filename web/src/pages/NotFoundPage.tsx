@@ -24,3 +24,26 @@ export function NotFoundPage({ home }: { home: string }) {
     </>
   );
 }
+
+/** A console page this account's role does not include. */
+export function ForbiddenPage({ home }: { home: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t('forbidden.title')} />
+      <section className="card">
+        <EmptyState
+          title={t('forbidden.heading')}
+          testId="forbidden"
+          action={
+            <Link to={home} className="button button-primary">
+              {t('notFound.home')}
+            </Link>
+          }
+        >
+          <p>{t('forbidden.text')}</p>
+        </EmptyState>
+      </section>
+    </>
+  );
+}

@@ -56,7 +56,11 @@ export function ReasonForm({
       <Field
         label={t('operator.reason')}
         hint={t('operator.reasonHint', { min: MIN_REASON_LENGTH })}
-        error={(submitted && tooShort ? t('operator.reasonTooShort', { min: MIN_REASON_LENGTH }) : undefined) ?? fieldError(error, '/reason')}
+        error={
+          (submitted && tooShort
+            ? t('operator.reasonTooShort', { min: MIN_REASON_LENGTH })
+            : undefined) ?? fieldError(error, '/reason')
+        }
       >
         <textarea
           ref={ref}
@@ -70,11 +74,22 @@ export function ReasonForm({
       </Field>
       <div className="form-actions">
         {onCancel && (
-          <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onCancel}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
         )}
-        <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="open-submit">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={busy}
+          aria-busy={busy}
+          data-testid="open-submit"
+        >
           {busy ? t('common.working') : submitLabel}
         </button>
       </div>

@@ -9,6 +9,7 @@ import { useToast } from '../../components/Toast';
 import { fieldError } from '../../errors';
 import { useI18n } from '../../i18n';
 import { roleLabel, tenantStatus, userStatus } from '../../labels';
+import { usePermissions } from '../../permissions';
 import { Link } from '../../router';
 import type { OpenedTenant, SuspensionKind, Tenant, User } from '../../types';
 import { ApiKeyTable } from '../settings/ApiKeysPage';
@@ -16,7 +17,9 @@ import { openedTenants, ReasonForm } from './ReasonForm';
 
 export function TenantDetailPage({ tenantId }: { tenantId: string }) {
   const { t } = useI18n();
-  const [opened, setOpened] = useState<OpenedTenant | null>(() => openedTenants.get(tenantId) ?? null);
+  const [opened, setOpened] = useState<OpenedTenant | null>(
+    () => openedTenants.get(tenantId) ?? null,
+  );
 
   // The data was fetched for one audited opening: forget it when leaving the page.
   useEffect(() => () => void openedTenants.delete(tenantId), [tenantId]);
@@ -53,12 +56,19 @@ export function TenantDetailPage({ tenantId }: { tenantId: string }) {
   );
 }
 
-function OpenedTenantView({ opened, onTenant }: { opened: OpenedTenant; onTenant: (tenant: Tenant) => void }) {
+function OpenedTenantView({
+  opened,
+  onTenant,
+}: {
+  opened: OpenedTenant;
+  onTenant: (tenant: Tenant) => void;
+}) {
   const { t, formatDate, formatDateTime } = useI18n();
   const notify = useToast();
   const [dialog, setDialog] = useState<'suspend' | 'reactivate' | null>(null);
   const { tenant, users, apiKeys, audit } = opened;
   const status = tenantStatus(t, tenant.status);
+  const canSuspend = usePermissions().can('tenants:suspend');
   const suspended = tenant.status === 'suspended_nonpayment' || tenant.status === 'suspended_fraud';
 
   return (
@@ -72,19 +82,30 @@ function OpenedTenantView({ opened, onTenant }: { opened: OpenedTenant; onTenant
               {status.label}
             </Badge>{' '}
             <span className="muted">
-              {t('operator.createdOn', { date: formatDate(tenant.createdAt) })} · <code>{tenant.id}</code>
+              {t('operator.createdOn', { date: formatDate(tenant.createdAt) })} ·{' '}
+              <code>{tenant.id}</code>
             </span>
           </>
         }
         actions={
           <>
-            {tenant.status === 'active' && (
-              <button type="button" className="button button-danger" onClick={() => setDialog('suspend')} data-testid="tenant-suspend">
+            {canSuspend && tenant.status === 'active' && (
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => setDialog('suspend')}
+                data-testid="tenant-suspend"
+              >
                 {t('operator.suspend')}
               </button>
             )}
-            {suspended && (
-              <button type="button" className="button button-primary" onClick={() => setDialog('reactivate')} data-testid="tenant-reactivate">
+            {canSuspend && suspended && (
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => setDialog('reactivate')}
+                data-testid="tenant-reactivate"
+              >
                 {t('operator.reactivate')}
               </button>
             )}
@@ -117,14 +138,22 @@ function OpenedTenantView({ opened, onTenant }: { opened: OpenedTenant; onTenant
         <h2 className="card-title card-pad" id="tenant-keys">
           {t('nav.apiKeys')} <span className="count">{apiKeys.length}</span>
         </h2>
-        {apiKeys.length === 0 ? <EmptyState title={t('apiKeys.empty')} /> : <ApiKeyTable keys={apiKeys} />}
+        {apiKeys.length === 0 ? (
+          <EmptyState title={t('apiKeys.empty')} />
+        ) : (
+          <ApiKeyTable keys={apiKeys} />
+        )}
       </section>
 
       <section className="card card-flush" aria-labelledby="tenant-audit">
         <h2 className="card-title card-pad" id="tenant-audit">
           {t('operator.recentAudit')}
         </h2>
-        {audit.length === 0 ? <EmptyState title={t('audit.empty')} /> : <AuditTable entries={audit} testId="tenant-audit-table" />}
+        {audit.length === 0 ? (
+          <EmptyState title={t('audit.empty')} />
+        ) : (
+          <AuditTable entries={audit} testId="tenant-audit-table" />
+        )}
       </section>
 
       {dialog === 'suspend' && (
@@ -153,7 +182,13 @@ function OpenedTenantView({ opened, onTenant }: { opened: OpenedTenant; onTenant
   );
 }
 
-function OperatorUsersTable({ users, formatDateTime }: { users: User[]; formatDateTime: (iso: string | null) => string }) {
+function OperatorUsersTable({
+  users,
+  formatDateTime,
+}: {
+  users: User[];
+  formatDateTime: (iso: string | null) => string;
+}) {
   const { t } = useI18n();
   return (
     <div className="table-wrap">
@@ -178,13 +213,19 @@ function OperatorUsersTable({ users, formatDateTime }: { users: User[]; formatDa
                 <td>{user.name}</td>
                 <td>{roleLabel(t, user.role)}</td>
                 <td>
-                  <Badge tone={user.mfaEnabled ? 'success' : 'neutral'}>{user.mfaEnabled ? t('users.mfaOn') : t('users.mfaOff')}</Badge>
+                  <Badge tone={user.mfaEnabled ? 'success' : 'neutral'}>
+                    {user.mfaEnabled ? t('users.mfaOn') : t('users.mfaOff')}
+                  </Badge>
                 </td>
                 <td>
                   <Badge tone={s.tone}>{s.label}</Badge>
                 </td>
                 <td className="cell-nowrap">
-                  {user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">{t('common.never')}</span>}
+                  {user.lastLoginAt ? (
+                    formatDateTime(user.lastLoginAt)
+                  ) : (
+                    <span className="muted">{t('common.never')}</span>
+                  )}
                 </td>
               </tr>
             );
@@ -195,7 +236,15 @@ function OperatorUsersTable({ users, formatDateTime }: { users: User[]; formatDa
   );
 }
 
-function SuspendDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose: () => void; onDone: (t: Tenant) => void }) {
+function SuspendDialog({
+  tenant,
+  onClose,
+  onDone,
+}: {
+  tenant: Tenant;
+  onClose: () => void;
+  onDone: (t: Tenant) => void;
+}) {
   const { t } = useI18n();
   const [kind, setKind] = useState<SuspensionKind>('nonpayment');
   const [reason, setReason] = useState('');
@@ -244,7 +293,9 @@ function SuspendDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose: (
                   aria-describedby={`suspend-kind-${k}-desc`}
                   data-testid={`suspend-kind-${k}`}
                 />
-                <label htmlFor={`suspend-kind-${k}`}>{t(k === 'nonpayment' ? 'operator.kindNonpayment' : 'operator.kindFraud')}</label>
+                <label htmlFor={`suspend-kind-${k}`}>
+                  {t(k === 'nonpayment' ? 'operator.kindNonpayment' : 'operator.kindFraud')}
+                </label>
                 <span id={`suspend-kind-${k}-desc`} className="checkbox-desc">
                   {t(k === 'nonpayment' ? 'operator.kindNonpaymentText' : 'operator.kindFraudText')}
                 </span>
@@ -254,15 +305,35 @@ function SuspendDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose: (
         </fieldset>
         <Field
           label={t('operator.suspendReason')}
-          error={(submitted && missing ? t('operator.reasonRequired') : undefined) ?? fieldError(error, '/reason')}
+          error={
+            (submitted && missing ? t('operator.reasonRequired') : undefined) ??
+            fieldError(error, '/reason')
+          }
         >
-          <textarea rows={3} required value={reason} onChange={(e) => setReason(e.target.value)} data-testid="suspend-reason" />
+          <textarea
+            rows={3}
+            required
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="suspend-reason"
+          />
         </Field>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-danger" disabled={busy} aria-busy={busy} data-testid="suspend-submit">
+          <button
+            type="submit"
+            className="button button-danger"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="suspend-submit"
+          >
             {busy ? t('common.working') : t('operator.suspend')}
           </button>
         </div>
@@ -271,7 +342,15 @@ function SuspendDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose: (
   );
 }
 
-function ReactivateDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose: () => void; onDone: (t: Tenant) => void }) {
+function ReactivateDialog({
+  tenant,
+  onClose,
+  onDone,
+}: {
+  tenant: Tenant;
+  onClose: () => void;
+  onDone: (t: Tenant) => void;
+}) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
   const [submitted, setSubmitted] = useState(false);
@@ -305,15 +384,35 @@ function ReactivateDialog({ tenant, onClose, onDone }: { tenant: Tenant; onClose
         <ErrorBanner error={error} />
         <Field
           label={t('operator.reactivateReason')}
-          error={(submitted && missing ? t('operator.reasonRequired') : undefined) ?? fieldError(error, '/reason')}
+          error={
+            (submitted && missing ? t('operator.reasonRequired') : undefined) ??
+            fieldError(error, '/reason')
+          }
         >
-          <textarea rows={3} required value={reason} onChange={(e) => setReason(e.target.value)} data-testid="reactivate-reason" />
+          <textarea
+            rows={3}
+            required
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="reactivate-reason"
+          />
         </Field>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="reactivate-submit">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="reactivate-submit"
+          >
             {busy ? t('common.working') : t('operator.reactivate')}
           </button>
         </div>

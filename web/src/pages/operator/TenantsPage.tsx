@@ -9,6 +9,7 @@ import { fieldError } from '../../errors';
 import { useAsync } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { TENANT_STATUSES, tenantStatus } from '../../labels';
+import { usePermissions } from '../../permissions';
 import { navigate } from '../../router';
 import type { CreatedTenant, OperatorTenant, TenantStatus } from '../../types';
 import { openedTenants, ReasonForm } from './ReasonForm';
@@ -40,15 +41,24 @@ export function TenantsPage() {
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<TenantStatus | ''>('');
   const query = useDebounced(q.trim(), 250);
-  const tenants = useAsync(() => api.operator.tenants({ q: query, status }).then((r) => r.data), [query, status]);
+  const tenants = useAsync(
+    () => api.operator.tenants({ q: query, status }).then((r) => r.data),
+    [query, status],
+  );
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedTenant | null>(null);
   const [opening, setOpening] = useState<OperatorTenant | null>(null);
+  const { can } = usePermissions();
   const list = tenants.data ?? [];
   const filtered = Boolean(query || status);
 
   const createButton = (
-    <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="tenant-create">
+    <button
+      type="button"
+      className="button button-primary"
+      onClick={() => setCreating(true)}
+      data-testid="tenant-create"
+    >
       {t('operator.create')}
     </button>
   );
@@ -56,50 +66,71 @@ export function TenantsPage() {
   const createdItems: SecretItem[] = [];
   if (created) {
     createdItems.push(
-      { label: t('operator.adminEmail'), value: created.admin.email, testId: 'tenant-admin-email-value', plain: true },
-      { label: t('users.oneTimePassword'), value: created.admin.oneTimePassword, testId: 'tenant-admin-otp' },
+      {
+        label: t('operator.adminEmail'),
+        value: created.admin.email,
+        testId: 'tenant-admin-email-value',
+        plain: true,
+      },
+      {
+        label: t('users.oneTimePassword'),
+        value: created.admin.oneTimePassword,
+        testId: 'tenant-admin-otp',
+      },
     );
     const secret = createdKeySecret(created.apiKey);
-    if (secret) createdItems.push({ label: t('apiKeys.secret'), value: secret, testId: 'tenant-api-key-secret' });
+    if (secret)
+      createdItems.push({
+        label: t('apiKeys.secret'),
+        value: secret,
+        testId: 'tenant-api-key-secret',
+      });
   }
 
   return (
     <>
-      <PageHeader eyebrow={t('nav.sofy')} title={t('operator.title')} description={t('operator.description')} actions={createButton} />
+      <PageHeader
+        eyebrow={t('nav.sofy')}
+        title={t('operator.title')}
+        description={t('operator.description')}
+        actions={can('tenants:create') ? createButton : undefined}
+      />
       <section className="card card-flush">
-        <form className="toolbar" role="search" aria-label={t('operator.searchLabel')} onSubmit={(e) => e.preventDefault()}>
-          <div className="toolbar-field toolbar-grow">
-            <label htmlFor="tenant-search" className="field-label">
-              {t('operator.search')}
-            </label>
-            <input
-              id="tenant-search"
-              type="search"
-              placeholder={t('operator.searchPlaceholder')}
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-              data-testid="tenant-search"
-            />
-          </div>
-          <div className="toolbar-field">
-            <label htmlFor="tenant-status" className="field-label">
-              {t('operator.status')}
-            </label>
-            <select
-              id="tenant-status"
-              value={status}
-              onChange={(e) => setStatus(e.target.value as TenantStatus | '')}
-              data-testid="tenant-status-filter"
-            >
-              <option value="">{t('operator.allStatuses')}</option>
-              {TENANT_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {tenantStatus(t, s).label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </form>
+        <search aria-label={t('operator.searchLabel')}>
+          <form className="toolbar" onSubmit={(e) => e.preventDefault()}>
+            <div className="toolbar-field toolbar-grow">
+              <label htmlFor="tenant-search" className="field-label">
+                {t('operator.search')}
+              </label>
+              <input
+                id="tenant-search"
+                type="search"
+                placeholder={t('operator.searchPlaceholder')}
+                value={q}
+                onChange={(e) => setQ(e.target.value)}
+                data-testid="tenant-search"
+              />
+            </div>
+            <div className="toolbar-field">
+              <label htmlFor="tenant-status" className="field-label">
+                {t('operator.status')}
+              </label>
+              <select
+                id="tenant-status"
+                value={status}
+                onChange={(e) => setStatus(e.target.value as TenantStatus | '')}
+                data-testid="tenant-status-filter"
+              >
+                <option value="">{t('operator.allStatuses')}</option>
+                {TENANT_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {tenantStatus(t, s).label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </form>
+        </search>
         {tenants.loading && !tenants.data ? (
           <Loading />
         ) : tenants.error ? (
@@ -109,7 +140,7 @@ export function TenantsPage() {
         ) : list.length === 0 ? (
           <EmptyState
             title={filtered ? t('operator.emptyFiltered') : t('operator.empty')}
-            action={filtered ? undefined : createButton}
+            action={filtered || !can('tenants:create') ? undefined : createButton}
             testId="tenants-empty"
           >
             <p>{filtered ? t('operator.emptyFilteredText') : t('operator.emptyText')}</p>
@@ -135,7 +166,12 @@ export function TenantsPage() {
                 {list.map((tenant) => {
                   const s = tenantStatus(t, tenant.status);
                   return (
-                    <tr key={tenant.id} data-testid="tenant-row" data-tenant-id={tenant.id} data-name={tenant.name}>
+                    <tr
+                      key={tenant.id}
+                      data-testid="tenant-row"
+                      data-tenant-id={tenant.id}
+                      data-name={tenant.name}
+                    >
                       <td className="cell-strong">
                         {tenant.name}
                         {tenant.statusReason && tenant.status !== 'active' && (
@@ -150,15 +186,17 @@ export function TenantsPage() {
                       <td className="cell-number">{formatNumber(tenant.userCount ?? 0)}</td>
                       <td className="cell-nowrap">{formatDate(tenant.createdAt)}</td>
                       <td className="cell-actions">
-                        <button
-                          type="button"
-                          className="button button-secondary button-sm"
-                          onClick={() => setOpening(tenant)}
-                          aria-label={t('operator.openNamed', { name: tenant.name })}
-                          data-testid="tenant-open"
-                        >
-                          {t('operator.open')}
-                        </button>
+                        {can('tenants:open') && (
+                          <button
+                            type="button"
+                            className="button button-secondary button-sm"
+                            onClick={() => setOpening(tenant)}
+                            aria-label={t('operator.openNamed', { name: tenant.name })}
+                            data-testid="tenant-open"
+                          >
+                            {t('operator.open')}
+                          </button>
+                        )}
                       </td>
                     </tr>
                   );
@@ -212,7 +250,13 @@ export function TenantsPage() {
   );
 }
 
-function CreateTenantDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (result: CreatedTenant) => void }) {
+function CreateTenantDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (result: CreatedTenant) => void;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState('');
   const [adminEmail, setAdminEmail] = useState('');
@@ -225,7 +269,12 @@ function CreateTenantDialog({ onClose, onCreated }: { onClose: () => void; onCre
     setError(null);
     try {
       const email = adminEmail.trim();
-      onCreated(await api.operator.createTenant({ name: name.trim(), ...(email ? { adminEmail: email } : {}) }));
+      onCreated(
+        await api.operator.createTenant({
+          name: name.trim(),
+          ...(email ? { adminEmail: email } : {}),
+        }),
+      );
     } catch (e) {
       setError(e);
       setBusy(false);
@@ -233,11 +282,24 @@ function CreateTenantDialog({ onClose, onCreated }: { onClose: () => void; onCre
   };
 
   return (
-    <Dialog title={t('operator.createTitle')} description={t('operator.createText')} onClose={onClose} dismissible={!busy} testId="create-tenant-dialog">
+    <Dialog
+      title={t('operator.createTitle')}
+      description={t('operator.createText')}
+      onClose={onClose}
+      dismissible={!busy}
+      testId="create-tenant-dialog"
+    >
       <form className="form" onSubmit={submit} data-testid="create-tenant-form">
         <ErrorBanner error={error} />
         <Field label={t('operator.name')} error={fieldError(error, '/name')}>
-          <input type="text" required autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} data-testid="tenant-name-input" />
+          <input
+            type="text"
+            required
+            autoComplete="off"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            data-testid="tenant-name-input"
+          />
         </Field>
         <Field
           label={t('operator.adminEmail')}
@@ -246,13 +308,30 @@ function CreateTenantDialog({ onClose, onCreated }: { onClose: () => void; onCre
           hint={t('operator.adminEmailHint')}
           error={fieldError(error, '/adminEmail')}
         >
-          <input type="email" autoComplete="off" value={adminEmail} onChange={(e) => setAdminEmail(e.target.value)} data-testid="tenant-admin-email" />
+          <input
+            type="email"
+            autoComplete="off"
+            value={adminEmail}
+            onChange={(e) => setAdminEmail(e.target.value)}
+            data-testid="tenant-admin-email"
+          />
         </Field>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="tenant-create-submit">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="tenant-create-submit"
+          >
             {busy ? t('common.working') : t('operator.createSubmit')}
           </button>
         </div>

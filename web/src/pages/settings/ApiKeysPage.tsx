@@ -10,6 +10,7 @@ import { fieldError } from '../../errors';
 import { useAsync } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { apiKeyState, apiKeyStatus, scopeDescription } from '../../labels';
+import { usePermissions } from '../../permissions';
 import { parisDate, parisEndOfDay } from '../../time';
 import { API_SCOPES, type ApiKey, type CreatedApiKey } from '../../types';
 
@@ -27,6 +28,7 @@ export function parseIpList(text: string): { ips: string[]; invalid: string[] } 
 export function ApiKeysPage() {
   const { t } = useI18n();
   const notify = useToast();
+  const manage = usePermissions().can('apikeys:manage');
   const keys = useAsync(() => api.apiKeys.list().then((r) => r.data), []);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
@@ -34,7 +36,12 @@ export function ApiKeysPage() {
   const list = keys.data ?? [];
 
   const createButton = (
-    <button type="button" className="button button-primary" onClick={() => setCreating(true)} data-testid="api-key-create">
+    <button
+      type="button"
+      className="button button-primary"
+      onClick={() => setCreating(true)}
+      data-testid="api-key-create"
+    >
       {t('apiKeys.create')}
     </button>
   );
@@ -45,7 +52,7 @@ export function ApiKeysPage() {
         eyebrow={t('nav.settings')}
         title={t('apiKeys.title')}
         description={t('apiKeys.description')}
-        actions={!creating && list.length > 0 ? createButton : undefined}
+        actions={manage && !creating && list.length > 0 ? createButton : undefined}
       />
       {creating && (
         <CreateKeyForm
@@ -65,11 +72,16 @@ export function ApiKeysPage() {
             <ErrorBanner error={keys.error} onRetry={keys.reload} />
           </div>
         ) : list.length === 0 ? (
-          <EmptyState title={t('apiKeys.empty')} action={creating ? undefined : createButton} icon="🔑" testId="api-keys-empty">
+          <EmptyState
+            title={t('apiKeys.empty')}
+            action={manage && !creating ? createButton : undefined}
+            icon="🔑"
+            testId="api-keys-empty"
+          >
             <p>{t('apiKeys.emptyText')}</p>
           </EmptyState>
         ) : (
-          <ApiKeyTable keys={list} onRevoke={setRevoking} />
+          <ApiKeyTable keys={list} onRevoke={manage ? setRevoking : undefined} />
         )}
       </section>
 
@@ -103,7 +115,13 @@ export function ApiKeysPage() {
 }
 
 /** The key table; without `onRevoke` it is read-only (operator view). */
-export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (key: ApiKey) => void }) {
+export function ApiKeyTable({
+  keys,
+  onRevoke,
+}: {
+  keys: ApiKey[];
+  onRevoke?: (key: ApiKey) => void;
+}) {
   const { t, formatDateTime, formatDate } = useI18n();
   return (
     <div className="table-wrap">
@@ -111,13 +129,14 @@ export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (ke
         <caption className="visually-hidden">{t('apiKeys.listLabel')}</caption>
         <thead>
           <tr>
-            <th scope="col">{t('apiKeys.name')}</th>
-            <th scope="col">{t('apiKeys.prefix')}</th>
+            <th scope="col">
+              {t('apiKeys.name')} / {t('apiKeys.prefix')}
+            </th>
+            <th scope="col">{t('apiKeys.status')}</th>
             <th scope="col">{t('apiKeys.scopes')}</th>
             <th scope="col">{t('apiKeys.allowedIps')}</th>
             <th scope="col">{t('apiKeys.expiresAt')}</th>
             <th scope="col">{t('apiKeys.lastUsed')}</th>
-            <th scope="col">{t('apiKeys.status')}</th>
             {onRevoke && (
               <th scope="col">
                 <span className="visually-hidden">{t('common.actions')}</span>
@@ -130,10 +149,26 @@ export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (ke
             const status = apiKeyStatus(t, key);
             const state = apiKeyState(key);
             return (
-              <tr key={key.id} data-testid="api-key-row" data-key-id={key.id} data-name={key.name} data-state={state}>
-                <td className="cell-strong">{key.name}</td>
+              <tr
+                key={key.id}
+                data-testid="api-key-row"
+                data-key-id={key.id}
+                data-name={key.name}
+                data-state={state}
+              >
                 <td>
-                  <code>{key.prefix}…</code>
+                  <div className="cell-strong">{key.name}</div>
+                  <code className="muted small" data-testid="api-key-prefix">
+                    {key.prefix}…
+                  </code>
+                </td>
+                <td className="cell-nowrap">
+                  <Badge tone={status.tone} testId="api-key-status">
+                    {status.label}
+                  </Badge>
+                  {key.revokedAt && (
+                    <div className="muted small">{formatDateTime(key.revokedAt)}</div>
+                  )}
                 </td>
                 <td>
                   <ul className="chips" aria-label={t('apiKeys.scopes')}>
@@ -158,7 +193,11 @@ export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (ke
                   )}
                 </td>
                 <td className="cell-nowrap">
-                  {key.expiresAt ? formatDate(key.expiresAt) : <span className="muted">{t('apiKeys.noExpiry')}</span>}
+                  {key.expiresAt ? (
+                    formatDate(key.expiresAt)
+                  ) : (
+                    <span className="muted">{t('apiKeys.noExpiry')}</span>
+                  )}
                 </td>
                 <td className="cell-nowrap">
                   {key.lastUsedAt ? (
@@ -173,12 +212,6 @@ export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (ke
                   ) : (
                     <span className="muted">{t('common.never')}</span>
                   )}
-                </td>
-                <td>
-                  <Badge tone={status.tone} testId="api-key-status">
-                    {status.label}
-                  </Badge>
-                  {key.revokedAt && <div className="muted small">{formatDateTime(key.revokedAt)}</div>}
                 </td>
                 {onRevoke && (
                   <td className="cell-actions">
@@ -204,7 +237,13 @@ export function ApiKeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke?: (ke
   );
 }
 
-function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (result: CreatedApiKey) => void }) {
+function CreateKeyForm({
+  onCancel,
+  onCreated,
+}: {
+  onCancel: () => void;
+  onCreated: (result: CreatedApiKey) => void;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
@@ -261,7 +300,11 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
       </h2>
       <form className="form form-wide" onSubmit={submit} noValidate data-testid="api-key-form">
         <ErrorBanner error={error} />
-        <Field label={t('apiKeys.name')} hint={t('apiKeys.nameHint')} error={show(errors.name) ?? fieldError(error, '/name')}>
+        <Field
+          label={t('apiKeys.name')}
+          hint={t('apiKeys.nameHint')}
+          error={show(errors.name) ?? fieldError(error, '/name')}
+        >
           <input
             ref={nameRef}
             type="text"
@@ -284,7 +327,10 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
             {API_SCOPES.map((scope) => {
               const id = `scope-${scope.replace(/[^a-z]/g, '-')}`;
               return (
-                <div key={scope} className={`checkbox-card${scopes.includes(scope) ? ' is-checked' : ''}`}>
+                <div
+                  key={scope}
+                  className={`checkbox-card${scopes.includes(scope) ? ' is-checked' : ''}`}
+                >
                   <input
                     id={id}
                     type="checkbox"
@@ -343,10 +389,22 @@ function CreateKeyForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
           </Field>
         </div>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onCancel} disabled={busy} data-testid="api-key-cancel">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onCancel}
+            disabled={busy}
+            data-testid="api-key-cancel"
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="api-key-submit">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="api-key-submit"
+          >
             {busy ? t('common.working') : t('apiKeys.createSubmit')}
           </button>
         </div>

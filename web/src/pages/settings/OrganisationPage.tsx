@@ -7,6 +7,7 @@ import { fieldError } from '../../errors';
 import { useAsync } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { tenantStatus } from '../../labels';
+import { usePermissions } from '../../permissions';
 import type { Locale, Tenant, TenantSettings } from '../../types';
 
 /** Metropolitan France and the overseas zones first: they are the clients' recipients. */
@@ -25,7 +26,13 @@ const FRENCH_ZONES = [
 
 function otherZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const all = intl.supportedValuesOf?.('timeZone') ?? ['UTC', 'Europe/Brussels', 'Europe/Luxembourg', 'Europe/Zurich', 'Europe/London'];
+  const all = intl.supportedValuesOf?.('timeZone') ?? [
+    'UTC',
+    'Europe/Brussels',
+    'Europe/Luxembourg',
+    'Europe/Zurich',
+    'Europe/London',
+  ];
   return all.filter((z) => !FRENCH_ZONES.includes(z));
 }
 
@@ -35,7 +42,11 @@ export function OrganisationPage() {
 
   return (
     <>
-      <PageHeader eyebrow={t('nav.settings')} title={t('org.title')} description={t('org.description')} />
+      <PageHeader
+        eyebrow={t('nav.settings')}
+        title={t('org.title')}
+        description={t('org.description')}
+      />
       {tenant.loading ? (
         <section className="card">
           <Loading />
@@ -56,7 +67,9 @@ export function OrganisationPage() {
               <div>
                 <dt>{t('org.status')}</dt>
                 <dd>
-                  <Badge tone={tenantStatus(t, tenant.data.status).tone}>{tenantStatus(t, tenant.data.status).label}</Badge>
+                  <Badge tone={tenantStatus(t, tenant.data.status).tone}>
+                    {tenantStatus(t, tenant.data.status).label}
+                  </Badge>
                 </dd>
               </div>
               <div>
@@ -71,7 +84,11 @@ export function OrganisationPage() {
               </div>
             </dl>
           </section>
-          <SettingsForm key={tenant.data.id} tenant={tenant.data} onSaved={(next) => tenant.setData(next)} />
+          <SettingsForm
+            key={tenant.data.id}
+            tenant={tenant.data}
+            onSaved={(next) => tenant.setData(next)}
+          />
         </>
       )}
     </>
@@ -80,6 +97,7 @@ export function OrganisationPage() {
 
 function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (tenant: Tenant) => void }) {
   const { t } = useI18n();
+  const manage = usePermissions().can('settings:manage');
   const initial = tenant.settings;
   const [locale, setLocale] = useState<Locale>(initial.locale);
   const [timezone, setTimezone] = useState(initial.timezone);
@@ -120,10 +138,12 @@ function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (tenant: T
     }
   };
 
-  const edit = <T,>(setter: (v: T) => void) => (value: T) => {
-    setSaved(false);
-    setter(value);
-  };
+  const edit =
+    <T,>(setter: (v: T) => void) =>
+    (value: T) => {
+      setSaved(false);
+      setter(value);
+    };
 
   return (
     <section className="card" aria-labelledby="org-settings">
@@ -133,90 +153,119 @@ function SettingsForm({ tenant, onSaved }: { tenant: Tenant; onSaved: (tenant: T
       <form className="form form-wide" onSubmit={submit} data-testid="org-form">
         <ErrorBanner error={error} />
         {saved && !dirty && <SuccessBanner>{t('org.saved')}</SuccessBanner>}
-        <div className="form-grid">
-          <Field label={t('org.locale')} hint={t('org.localeHint')} error={fieldError(error, '/locale')}>
-            <select value={locale} onChange={(e) => edit(setLocale)(e.target.value as Locale)} data-testid="org-locale">
-              <option value="fr">Français</option>
-              <option value="en">English</option>
-            </select>
-          </Field>
-          <Field label={t('org.timezone')} hint={t('org.timezoneHint')} error={fieldError(error, '/timezone')}>
-            <select value={timezone} onChange={(e) => edit(setTimezone)(e.target.value)} data-testid="org-timezone">
-              <optgroup label={t('org.zonesFrance')}>
-                {FRENCH_ZONES.map((z) => (
-                  <option key={z} value={z}>
-                    {z}
-                  </option>
-                ))}
-              </optgroup>
-              <optgroup label={t('org.zonesOther')}>
-                {!FRENCH_ZONES.includes(timezone) && !zones.includes(timezone) && <option value={timezone}>{timezone}</option>}
-                {zones.map((z) => (
-                  <option key={z} value={z}>
-                    {z}
-                  </option>
-                ))}
-              </optgroup>
-            </select>
-          </Field>
-          <Field
-            label={t('org.defaultSender')}
-            optional
-            optionalLabel={t('common.optional')}
-            hint={t('org.defaultSenderHint')}
-            error={fieldError(error, '/defaultSender')}
-          >
+        {!manage && <p className="muted">{t('org.readOnly')}</p>}
+        <fieldset className="form" disabled={!manage || busy}>
+          <div className="form-grid">
+            <Field
+              label={t('org.locale')}
+              hint={t('org.localeHint')}
+              error={fieldError(error, '/locale')}
+            >
+              <select
+                value={locale}
+                onChange={(e) => edit(setLocale)(e.target.value as Locale)}
+                data-testid="org-locale"
+              >
+                <option value="fr">Français</option>
+                <option value="en">English</option>
+              </select>
+            </Field>
+            <Field
+              label={t('org.timezone')}
+              hint={t('org.timezoneHint')}
+              error={fieldError(error, '/timezone')}
+            >
+              <select
+                value={timezone}
+                onChange={(e) => edit(setTimezone)(e.target.value)}
+                data-testid="org-timezone"
+              >
+                <optgroup label={t('org.zonesFrance')}>
+                  {FRENCH_ZONES.map((z) => (
+                    <option key={z} value={z}>
+                      {z}
+                    </option>
+                  ))}
+                </optgroup>
+                <optgroup label={t('org.zonesOther')}>
+                  {!FRENCH_ZONES.includes(timezone) && !zones.includes(timezone) && (
+                    <option value={timezone}>{timezone}</option>
+                  )}
+                  {zones.map((z) => (
+                    <option key={z} value={z}>
+                      {z}
+                    </option>
+                  ))}
+                </optgroup>
+              </select>
+            </Field>
+            <Field
+              label={t('org.defaultSender')}
+              optional
+              optionalLabel={t('common.optional')}
+              hint={t('org.defaultSenderHint')}
+              error={fieldError(error, '/defaultSender')}
+            >
+              <input
+                type="text"
+                maxLength={11}
+                autoComplete="off"
+                spellCheck={false}
+                value={sender}
+                onChange={(e) => edit(setSender)(e.target.value)}
+                data-testid="org-default-sender"
+              />
+            </Field>
+            <Field
+              label={t('org.stopMention')}
+              optional
+              optionalLabel={t('common.optional')}
+              hint={t('org.stopMentionHint')}
+              error={fieldError(error, '/stopMention')}
+            >
+              <input
+                type="text"
+                maxLength={40}
+                autoComplete="off"
+                placeholder="STOP SMS 36111"
+                value={stop}
+                onChange={(e) => edit(setStop)(e.target.value)}
+                data-testid="org-stop-mention"
+              />
+            </Field>
+          </div>
+          <div className="checkbox-row">
             <input
-              type="text"
-              maxLength={11}
-              autoComplete="off"
-              spellCheck={false}
-              value={sender}
-              onChange={(e) => edit(setSender)(e.target.value)}
-              data-testid="org-default-sender"
+              id="org-mfa-all"
+              type="checkbox"
+              checked={mfaAll}
+              onChange={(e) => edit(setMfaAll)(e.target.checked)}
+              aria-describedby="org-mfa-all-hint"
+              data-testid="org-mfa-all"
             />
-          </Field>
-          <Field
-            label={t('org.stopMention')}
-            optional
-            optionalLabel={t('common.optional')}
-            hint={t('org.stopMentionHint')}
-            error={fieldError(error, '/stopMention')}
-          >
-            <input
-              type="text"
-              maxLength={40}
-              autoComplete="off"
-              placeholder="STOP SMS 36111"
-              value={stop}
-              onChange={(e) => edit(setStop)(e.target.value)}
-              data-testid="org-stop-mention"
-            />
-          </Field>
-        </div>
-        <div className="checkbox-row">
-          <input
-            id="org-mfa-all"
-            type="checkbox"
-            checked={mfaAll}
-            onChange={(e) => edit(setMfaAll)(e.target.checked)}
-            aria-describedby="org-mfa-all-hint"
-            data-testid="org-mfa-all"
-          />
-          <div>
-            <label htmlFor="org-mfa-all" className="field-label">
-              {t('org.mfaAll')}
-            </label>
-            <div id="org-mfa-all-hint" className="field-hint">
-              {t('org.mfaAllHint')}
+            <div>
+              <label htmlFor="org-mfa-all" className="field-label">
+                {t('org.mfaAll')}
+              </label>
+              <div id="org-mfa-all-hint" className="field-hint">
+                {t('org.mfaAllHint')}
+              </div>
             </div>
           </div>
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy || !dirty} aria-busy={busy} data-testid="org-save">
-            {busy ? t('common.working') : t('common.save')}
-          </button>
-        </div>
+        </fieldset>
+        {manage && (
+          <div className="form-actions">
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={busy || !dirty}
+              aria-busy={busy}
+              data-testid="org-save"
+            >
+              {busy ? t('common.working') : t('common.save')}
+            </button>
+          </div>
+        )}
       </form>
     </section>
   );

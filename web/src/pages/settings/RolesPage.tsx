@@ -7,7 +7,15 @@ import { roleLabel, scopeDescription } from '../../labels';
 import { useSession } from '../../session';
 import type { RoleDefinition } from '../../types';
 
-function Matrix({ roles, caption, testId }: { roles: RoleDefinition[]; caption: string; testId: string }) {
+function Matrix({
+  roles,
+  caption,
+  testId,
+}: {
+  roles: RoleDefinition[];
+  caption: string;
+  testId: string;
+}) {
   const { t } = useI18n();
   const permissions = Array.from(new Set(roles.flatMap((r) => r.permissions))).sort();
   if (permissions.length === 0) return <EmptyState title={t('roles.empty')} />;
@@ -63,7 +71,11 @@ export function RolesPage() {
 
   return (
     <>
-      <PageHeader eyebrow={t('nav.settings')} title={t('roles.title')} description={t('roles.description')} />
+      <PageHeader
+        eyebrow={t('nav.settings')}
+        title={t('roles.title')}
+        description={t('roles.description')}
+      />
       {catalogue.loading ? (
         <section className="card">
           <Loading />
@@ -83,7 +95,11 @@ export function RolesPage() {
               <h2 className="card-title card-pad" id="operator-roles-title">
                 {t('roles.operatorMatrix')}
               </h2>
-              <Matrix roles={data.operatorRoles} caption={t('roles.operatorMatrix')} testId="operator-roles-matrix" />
+              <Matrix
+                roles={data.operatorRoles}
+                caption={t('roles.operatorMatrix')}
+                testId="operator-roles-matrix"
+              />
             </section>
           )}
           {data.scopes.length > 0 && (

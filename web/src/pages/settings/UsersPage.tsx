@@ -12,6 +12,7 @@ import { fieldError } from '../../errors';
 import { usePaged } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { roleLabel, userStatus } from '../../labels';
+import { usePermissions } from '../../permissions';
 import { useSession } from '../../session';
 import { USER_ROLES, type User, type UserRole } from '../../types';
 
@@ -26,12 +27,14 @@ type Modal =
 export function UsersPage() {
   const { t, formatDateTime } = useI18n();
   const { session } = useSession();
+  const manage = usePermissions().can('users:manage');
   const notify = useToast();
   const users = usePaged((cursor) => api.users.list(cursor), []);
   const [modal, setModal] = useState<Modal | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
 
-  const replace = (user: User) => users.update((list) => list.map((u) => (u.id === user.id ? user : u)));
+  const replace = (user: User) =>
+    users.update((list) => list.map((u) => (u.id === user.id ? user : u)));
   const close = () => setModal(null);
 
   const enable = async (user: User) => {
@@ -61,7 +64,7 @@ export function UsersPage() {
         eyebrow={t('nav.settings')}
         title={t('users.title')}
         description={t('users.description')}
-        actions={users.items.length > 0 ? inviteButton : undefined}
+        actions={manage && users.items.length > 0 ? inviteButton : undefined}
       />
       <ErrorBanner error={actionError} />
       <section className="card card-flush">
@@ -72,7 +75,11 @@ export function UsersPage() {
             <ErrorBanner error={users.error} onRetry={users.reload} />
           </div>
         ) : users.items.length === 0 ? (
-          <EmptyState title={t('users.empty')} action={inviteButton} testId="users-empty">
+          <EmptyState
+            title={t('users.empty')}
+            action={manage ? inviteButton : undefined}
+            testId="users-empty"
+          >
             <p>{t('users.emptyText')}</p>
           </EmptyState>
         ) : (
@@ -87,9 +94,11 @@ export function UsersPage() {
                   <th scope="col">{t('users.mfa')}</th>
                   <th scope="col">{t('users.status')}</th>
                   <th scope="col">{t('users.lastLogin')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
+                  {manage && (
+                    <th scope="col">
+                      <span className="visually-hidden">{t('common.actions')}</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -97,7 +106,11 @@ export function UsersPage() {
                   const status = userStatus(t, user.status);
                   const self = user.id === session.user?.id;
                   const items: MenuItem[] = [
-                    { label: t('users.changeRole'), onSelect: () => setModal({ kind: 'role', user }), testId: 'user-action-role' },
+                    {
+                      label: t('users.changeRole'),
+                      onSelect: () => setModal({ kind: 'role', user }),
+                      testId: 'user-action-role',
+                    },
                     {
                       label: t('users.resetPassword'),
                       onSelect: () => setModal({ kind: 'resetPassword', user }),
@@ -110,7 +123,11 @@ export function UsersPage() {
                       hidden: !user.mfaEnabled,
                     },
                     user.status === 'disabled'
-                      ? { label: t('users.enable'), onSelect: () => void enable(user), testId: 'user-action-enable' }
+                      ? {
+                          label: t('users.enable'),
+                          onSelect: () => void enable(user),
+                          testId: 'user-action-enable',
+                        }
                       : {
                           label: t('users.disable'),
                           onSelect: () => setModal({ kind: 'disable', user }),
@@ -139,24 +156,24 @@ export function UsersPage() {
                           {status.label}
                         </Badge>
                       </td>
-                      <td className="cell-nowrap">
-                        {user.lastLoginAt ? formatDateTime(user.lastLoginAt) : <span className="muted">{t('common.never')}</span>}
+                      <td>
+                        {user.lastLoginAt ? (
+                          formatDateTime(user.lastLoginAt)
+                        ) : (
+                          <span className="muted">{t('common.never')}</span>
+                        )}
                       </td>
-                      <td className="cell-actions">
-                        <Menu
-                          label={t('users.actionsFor', { email: user.email })}
-                          buttonContent={
-                            <>
-                              {t('common.actions')}{' '}
-                              <span aria-hidden="true" className="chevron">
-                                ▾
-                              </span>
-                            </>
-                          }
-                          items={items}
-                          testId="user-actions"
-                        />
-                      </td>
+                      {manage && (
+                        <td className="cell-actions">
+                          <Menu
+                            label={t('users.actionsFor', { email: user.email })}
+                            buttonClassName="icon-button icon-button-bordered"
+                            buttonContent={<span aria-hidden="true">⋯</span>}
+                            items={items}
+                            testId="user-actions"
+                          />
+                        </td>
+                      )}
                     </tr>
                   );
                 })}
@@ -164,7 +181,7 @@ export function UsersPage() {
             </table>
           </div>
         )}
-        {users.error && users.items.length > 0 && (
+        {Boolean(users.error) && users.items.length > 0 && (
           <div className="card-pad">
             <ErrorBanner error={users.error} />
           </div>
@@ -252,7 +269,11 @@ export function UsersPage() {
           warning={t('users.passwordWarning')}
           items={[
             { label: t('users.email'), value: modal.user.email, testId: 'otp-email', plain: true },
-            { label: t('users.oneTimePassword'), value: modal.oneTimePassword, testId: 'otp-value' },
+            {
+              label: t('users.oneTimePassword'),
+              value: modal.oneTimePassword,
+              testId: 'otp-value',
+            },
           ]}
           onClose={close}
           testId="otp-dialog"
@@ -349,14 +370,29 @@ function InviteDialog({
             data-testid="invite-name"
           />
         </Field>
-        <Field label={t('users.role')} hint={t('users.roleHint')} error={fieldError(error, '/role')}>
+        <Field
+          label={t('users.role')}
+          hint={t('users.roleHint')}
+          error={fieldError(error, '/role')}
+        >
           <RoleSelect value={role} onChange={setRole} testId="invite-role" />
         </Field>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="invite-submit">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="invite-submit"
+          >
             {busy ? t('common.working') : t('users.inviteSubmit')}
           </button>
         </div>
@@ -396,17 +432,34 @@ function RoleDialog({
   };
 
   return (
-    <Dialog title={t('users.changeRoleTitle', { email: user.email })} onClose={onClose} dismissible={!busy} size="sm" testId="role-dialog">
+    <Dialog
+      title={t('users.changeRoleTitle', { email: user.email })}
+      onClose={onClose}
+      dismissible={!busy}
+      size="sm"
+      testId="role-dialog"
+    >
       <form className="form" onSubmit={submit}>
         <ErrorBanner error={error} />
         <Field label={t('users.role')} hint={t('users.roleHint')}>
           <RoleSelect value={role} onChange={setRole} testId="role-select" />
         </Field>
         <div className="form-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={onClose}
+            disabled={busy}
+          >
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy} data-testid="role-submit">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy}
+            aria-busy={busy}
+            data-testid="role-submit"
+          >
             {busy ? t('common.working') : t('common.save')}
           </button>
         </div>

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentTotp } from '../../src/modules/identity/index.ts';
+import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+
+/**
+ * The console in a real browser (Debian's Chromium driven by Playwright) against a real
+ * `sofy start`: first sign-in with the one-time password, MFA enrolment, API key creation and
+ * revocation, and the operator's audited access to a tenant.
+ */
+const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
+const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-'));
+let server: SofyProcess;
+let browser: Browser;
+let demo: { adminEmail: string; adminPassword: string; operatorEmail: string; operatorPassword: string; apiKey: string };
+
+beforeAll(async () => {
+  server = await startSofy(dataDir);
+  await server.waitReady();
+  const output = server.output();
+  const passwords = [...output.matchAll(/one-time password:\s+(\S{16})/g)].map((m) => m[1] as string);
+  demo = {
+    adminEmail: 'admin@demo.sofy.test',
+    adminPassword: passwords[0] as string,
+    operatorEmail: 'operateur@sofy.test',
+    operatorPassword: passwords[1] as string,
+    apiKey: apiKeyIn(output) as string,
+  };
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop('SIGINT');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function firstSignIn(page: Page, email: string, oneTimePassword: string): Promise<string[]> {
+  await page.goto(server.url);
+  await expect.poll(() => page.getAttribute('html', 'lang')).toBe('fr');
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(oneTimePassword);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('password-new').fill('Baguette croustillante 2026');
+  await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
+  await page.getByTestId('password-submit').click();
+  await page.getByTestId('enrol-qr').waitFor();
+  const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
+  await page.getByTestId('enrol-submit').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  const codes = await page.getByTestId('recovery-codes').locator('li').allInnerTexts();
+  await page.getByTestId('recovery-codes-confirm').click();
+  return codes;
+}
+
+describe('console', () => {
+  it('takes the demo admin from the one-time password to MFA, then creates and revokes an API key', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    const codes = await firstSignIn(page, demo.adminEmail, demo.adminPassword);
+    expect(codes).toHaveLength(10);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('nav-settings-api-keys').click();
+    await page.getByTestId('api-key-create').click();
+    await page.getByTestId('api-key-name').fill('ERP magasin');
+    await page.getByTestId('api-key-scope-messages:alert').check();
+    await page.getByTestId('api-key-scope-messages:read').check();
+    await page.getByTestId('api-key-ips').fill('127.0.0.1');
+    await page.getByTestId('api-key-submit').click();
+    const secret = (await page.getByTestId('secret-value').innerText()).trim();
+    expect(secret).toMatch(/^sofy_[a-z2-7]{8}_[A-Za-z0-9]{40}$/);
+    await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS ?? dataDir, 'api-key-secret.png') });
+
+    const me = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(((await me.json()) as { principal: { scopes: string[] } }).principal.scopes.sort()).toEqual(['messages:alert', 'messages:read']);
+
+    await page.getByTestId('secret-dialog-close').click();
+    const row = page.locator('[data-testid="api-key-row"][data-name="ERP magasin"]');
+    await row.getByTestId('api-key-revoke').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('revoked');
+    expect((await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+
+    // The audit trail shows what was done, in the console too.
+    await page.getByTestId('nav-settings-audit').click();
+    await expect.poll(() => page.locator('[data-testid="audit-row"][data-action="api_key.revoked"]').count()).toBeGreaterThan(0);
+    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'audit.png'), fullPage: true });
+
+    // English is one click away.
+    await page.getByTestId('lang-en').click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    await context.close();
+  });
+
+  it('lets a SOFY operator open a tenant only with a reason, which the tenant then sees in its own trail', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    await firstSignIn(page, demo.operatorEmail, demo.operatorPassword);
+    await page.getByTestId('nav-operator').click();
+    await page.getByTestId('tenant-open').first().click();
+    await page.getByTestId('open-reason').fill('Ticket 4521 : vérification des clés API');
+    await page.getByTestId('open-submit').click();
+    await page.getByTestId('tenant-detail-status').waitFor();
+    await context.close();
+
+    const audit = await fetch(`${server.url}/v1/audit-log?action=operator.`, { headers: { authorization: `Bearer ${demo.apiKey}` } });
+    const entries = ((await audit.json()) as { data: Array<{ action: string; actor: { label: string }; summary: { reason: string } }> }).data;
+    expect(entries[0]).toMatchObject({ action: 'operator.tenant_opened', actor: { label: demo.operatorEmail }, summary: { reason: 'Ticket 4521 : vérification des clés API' } });
+  });
+});

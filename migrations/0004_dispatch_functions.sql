@@ -245,3 +245,24 @@ $$;
 
 REVOKE ALL ON FUNCTION webhook_claim, webhook_record FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook_claim, webhook_record TO sofy_app;
+
+-- Nightly housekeeping (job `messaging.housekeeping`): partitions ahead, expired idempotency
+-- keys (24 h), receipts never matched (3 days), webhook deliveries done over 30 days ago.
+CREATE FUNCTION messaging_housekeeping() RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_partitions integer := ensure_message_partitions(3);
+  v_keys integer;
+  v_receipts integer;
+  v_deliveries integer;
+BEGIN
+  DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours';
+  GET DIAGNOSTICS v_keys = ROW_COUNT;
+  DELETE FROM pending_receipts WHERE received_at < now() - interval '3 days';
+  GET DIAGNOSTICS v_receipts = ROW_COUNT;
+  DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - interval '30 days';
+  GET DIAGNOSTICS v_deliveries = ROW_COUNT;
+  RETURN jsonb_build_object('partitionsCreated', v_partitions, 'idempotencyKeys', v_keys, 'pendingReceipts', v_receipts, 'webhookDeliveries', v_deliveries);
+END $$;
+REVOKE ALL ON FUNCTION messaging_housekeeping FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION messaging_housekeeping TO sofy_app;

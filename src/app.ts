@@ -12,6 +12,21 @@ import { AuditService, auditRoutes } from './modules/audit/index.ts';
 import { ApiKeysService, AUTH_CHANGES_CHANNEL, AuthService, identityRoutes, UsersService } from './modules/identity/index.ts';
 import { NotificationListener } from './platform/db/notifications.ts';
 import { TenantAdministration, TenantsService, tenantRoutes } from './modules/tenants/index.ts';
+import {
+  endpointsFromConfig,
+  messagingHousekeepingJob,
+  messagingRoutes,
+  MessagingRuntime,
+  MessagingService,
+  OptOutsService,
+  providerWebhookRoutes,
+  type ProviderEndpoints,
+  sandboxRoutes,
+  UnsubscribeTokens,
+  unsubscribeRoutes,
+} from './modules/messaging/index.ts';
+import { webhookRoutes, WebhooksService } from './modules/webhooks/index.ts';
+import { Sandbox, SANDBOX_CREDENTIALS } from './sandbox/index.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -23,6 +38,10 @@ export interface Services {
   audit: AuditService;
   tenants: TenantsService;
   tenantAdmin: TenantAdministration;
+  messaging: MessagingService;
+  optOuts: OptOutsService;
+  webhooks: WebhooksService;
+  unsubscribeTokens: UnsubscribeTokens;
 }
 
 export interface Platform {
@@ -63,7 +82,18 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     audit: new AuditService(db, clock),
     tenants: new TenantsService(db, clock, tenantAdmin),
     tenantAdmin,
+    messaging: undefined as unknown as MessagingService,
+    optOuts: new OptOutsService(db, clock),
+    webhooks: new WebhooksService(db, keyring, clock, config.messaging.webhooksAllowPrivateNetworks),
+    unsubscribeTokens: new UnsubscribeTokens(keyring),
   };
+  services.messaging = new MessagingService(db, clock, {
+    stopShortCode: config.messaging.stopShortCode,
+    emailFrom: config.messaging.emailFrom,
+    whatsappPhoneNumberId: config.messaging.whatsapp.phoneNumberId,
+    rcsAgentId: config.messaging.rcs.agentId,
+    unsubscribeUrl: (tenantId, address) => `${config.publicUrl}/unsubscribe/${services.unsubscribeTokens.create(tenantId, address)}`,
+  });
   return { config, clock, keyring, database, services, close: () => database.close() };
 }
 
@@ -73,10 +103,53 @@ export function createJobRunner(platform: Platform, role: JobRole, log: (line: s
   const runner = new JobRunner({ connectionString: platform.database.adminUrl, role, log });
   runner.register(sessionPurgeJob(db, platform.clock));
   runner.register(auditVerifyJob(db, platform.clock, (message) => log(`ALERT ${message}`)));
+  runner.register(messagingHousekeepingJob(db));
   return runner;
 }
 
-export async function createApiServer(platform: Platform, options: { logger?: boolean | object; webDir?: string } = {}): Promise<App> {
+/**
+ * Provider endpoints: in sandbox mode the simulators' (started by `startSandbox` in this process,
+ * or by the `sofy start` process on their fixed loopback ports), else the configured services.
+ */
+export function providerEndpoints(config: Config, sandbox?: { smpp: { host: string; port: number }; smtp: { host: string; port: number }; whatsappUrl: string; rcsUrl: string }): ProviderEndpoints {
+  const { messaging } = config;
+  if (!messaging.sandbox) return endpointsFromConfig(messaging);
+  const ports = messaging.sandboxPorts;
+  return {
+    smpp: { host: sandbox?.smpp.host ?? '127.0.0.1', port: sandbox?.smpp.port ?? ports.smpp, ...SANDBOX_CREDENTIALS.smpp },
+    smtp: { host: sandbox?.smtp.host ?? '127.0.0.1', port: sandbox?.smtp.port ?? ports.smtp, secure: false },
+    whatsapp: { baseUrl: sandbox?.whatsappUrl ?? `http://127.0.0.1:${ports.whatsapp}`, token: SANDBOX_CREDENTIALS.whatsapp.accessToken },
+    rcs: { baseUrl: sandbox?.rcsUrl ?? `http://127.0.0.1:${ports.rcs}`, token: SANDBOX_CREDENTIALS.rcs.token },
+  };
+}
+
+/** The simulators, when this process runs the sandbox (`sofy start` in sandbox mode). */
+export async function startSandbox(config: Config, apiUrl: string, clock?: Clock): Promise<{ sandbox: Sandbox; endpoints: ProviderEndpoints }> {
+  const sandbox = new Sandbox({ ports: config.messaging.sandboxPorts, apiUrl, rcsAgentId: config.messaging.rcs.agentId, ...(clock ? { clock } : {}) });
+  const started = await sandbox.start();
+  return { sandbox, endpoints: providerEndpoints(config, started) };
+}
+
+export function createMessagingRuntime(platform: Platform, options: { endpoints: ProviderEndpoints; dispatch: boolean; workerId: string; log: (line: string, fields?: Record<string, unknown>) => void; dispatcherOptions?: ConstructorParameters<typeof MessagingRuntime>[0]['dispatcherOptions'] }): MessagingRuntime {
+  const runtime = new MessagingRuntime({
+    db: platform.database.db,
+    clock: platform.clock,
+    keyring: platform.keyring,
+    config: platform.config.messaging,
+    endpoints: options.endpoints,
+    dispatch: options.dispatch,
+    workerId: options.workerId,
+    log: options.log,
+    ...(options.dispatcherOptions ? { dispatcherOptions: options.dispatcherOptions } : {}),
+  });
+  platform.services.messaging.onAccepted = () => runtime.dispatcher?.poke();
+  return runtime;
+}
+
+export async function createApiServer(
+  platform: Platform,
+  options: { logger?: boolean | object; webDir?: string; runtime?: MessagingRuntime; sandbox?: Sandbox } = {},
+): Promise<App> {
   const { services, config, database } = platform;
   let draining = false;
   const app = await buildServer({
@@ -93,6 +166,22 @@ export async function createApiServer(platform: Platform, options: { logger?: bo
       identityRoutes(scope, { config, auth: services.auth, users: services.users, apiKeys: services.apiKeys });
       auditRoutes(scope, services.audit);
       tenantRoutes(scope, services.tenants);
+      messagingRoutes(scope, { messaging: services.messaging, optOuts: services.optOuts });
+      webhookRoutes(scope, services.webhooks);
+      unsubscribeRoutes(scope, { db: database.db, clock: platform.clock, tokens: services.unsubscribeTokens });
+      const runtime = options.runtime;
+      if (runtime) {
+        providerWebhookRoutes(scope, {
+          whatsappAppSecret: config.messaging.sandbox ? SANDBOX_CREDENTIALS.whatsapp.appSecret : (config.messaging.whatsapp.appSecret ?? ''),
+          whatsappVerifyToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.whatsapp.verifyToken : (config.messaging.whatsapp.verifyToken ?? ''),
+          rcsClientToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.rcs.clientToken : (config.messaging.rcs.clientToken ?? ''),
+          onReport: (connectorId, report) => runtime.receipts.add(connectorId, report),
+          flushReports: () => runtime.receipts.flush(),
+          onInbound: (message) => runtime.inbound.handle(message),
+          log: (line, fields) => scope.log.warn(fields ?? {}, line),
+        });
+      }
+      if (options.sandbox) sandboxRoutes(scope, options.sandbox, { shortCode: config.messaging.stopShortCode });
     },
   });
   // Credentials cached by this process are dropped when any process changes them.

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApiServer, createJobRunner, createPlatform, type Platform } from '../app.ts';
+import { createApiServer, createJobRunner, createMessagingRuntime, createPlatform, type Platform, providerEndpoints, startSandbox } from '../app.ts';
 import { verifyAuditTrail } from '../platform/audit/audit.ts';
 import type { RequestContext } from '../platform/audit/audit.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
@@ -80,8 +80,19 @@ async function main(argv: string[]): Promise<number> {
 async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api'): Promise<number> {
   const started = performance.now();
   const platform = await createPlatform(config, { role, exclusive: role === 'start', log: (line) => console.log(`[sofy] ${line}`) });
-  const app = await createApiServer(platform);
-  const jobs = role === 'start' ? createJobRunner(platform, 'all', (line, fields) => app.log.info(fields ?? {}, line)) : undefined;
+  // `start` runs everything: the simulators (sandbox mode), the dispatcher and the jobs; `api` only
+  // serves requests and receives provider callbacks.
+  const runsAll = role === 'start';
+  const simulated = runsAll && config.messaging.sandbox ? await startSandbox(config, `http://127.0.0.1:${config.port}`) : undefined;
+  const logLine = (line: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields }));
+  const runtime = createMessagingRuntime(platform, {
+    endpoints: simulated?.endpoints ?? providerEndpoints(config),
+    dispatch: runsAll,
+    workerId: `${hostname()}:${process.pid}`,
+    log: logLine,
+  });
+  const app = await createApiServer(platform, { runtime, ...(simulated ? { sandbox: simulated.sandbox } : {}) });
+  const jobs = runsAll ? createJobRunner(platform, 'all', (line, fields) => app.log.info(fields ?? {}, line)) : undefined;
   let stopping = false;
   let jobsStarting: Promise<void> | undefined;
   const stop = async (signal: string) => {
@@ -91,8 +102,10 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await app.close().catch(() => {});
+    await runtime.stop().catch(() => {});
     await jobsStarting?.catch(() => {});
     await jobs?.stop().catch(() => {});
+    await simulated?.sandbox.stop().catch(() => {});
     await platform.close().catch(() => {});
     console.log('[sofy] stopped');
     process.exit(0);
@@ -102,11 +115,23 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   const demo = role === 'start' && config.demo ? await ensureDemo(platform, cliContext()) : undefined;
   await app.listen({ port: config.port, host: config.host });
   platform.database.lock?.update({ httpUrl: config.publicUrl });
+  const address = app.server.address();
+  if (simulated && typeof address === 'object' && address) {
+    const apiUrl = `http://127.0.0.1:${address.port}`;
+    simulated.sandbox.whatsapp.setCallbackUrl(`${apiUrl}/webhooks/whatsapp`);
+    simulated.sandbox.rcs.setCallbackUrl(`${apiUrl}/webhooks/rcs`);
+  }
+  runtime.start();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`\n  SOFY is running (${role}, ready in ${seconds} s)`);
   console.log(`  Console:     ${config.publicUrl}/`);
   console.log(`  API docs:    ${config.publicUrl}/docs`);
   console.log(`  Database:    ${config.databaseUrl ? 'external PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`}`);
+  if (simulated) {
+    const e = simulated.endpoints;
+    console.log(`  Sandbox:     SMSC smpp://${e.smpp.host}:${e.smpp.port}, SMTP ${e.smtp.host}:${e.smtp.port}, WhatsApp ${e.whatsapp.baseUrl}, RCS ${e.rcs.baseUrl}`);
+    console.log('               (numbers ending 0666 are undelivered, 0444 throttled, 0222 never answered; see docs/sandbox.md)');
+  }
   if (demo) {
     console.log('\n  Demo tenant created. Sign in to the console with:');
     console.log(`    email:              ${demo.admin.email}`);
@@ -129,10 +154,15 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
 
 async function runJobs(config: ReturnType<typeof loadConfig>, role: 'worker' | 'scheduler'): Promise<number> {
   const platform = await createPlatform(config, { role, log: (line) => console.log(`[sofy] ${line}`) });
-  const jobs = createJobRunner(platform, role, (line, fields) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields })));
+  const logLine = (line: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields }));
+  const jobs = createJobRunner(platform, role, logLine);
+  // Workers also dispatch messages and deliver webhooks.
+  const runtime = role === 'worker' ? createMessagingRuntime(platform, { endpoints: providerEndpoints(config), dispatch: true, workerId: `${hostname()}:${process.pid}`, log: logLine }) : undefined;
+  runtime?.start();
   await jobs.start();
   const stop = async (signal: string) => {
     console.log(`[sofy] ${signal}: stopping the ${role} (finishing jobs in progress)…`);
+    await runtime?.stop().catch(() => {});
     await jobs.stop().catch(() => {});
     await platform.close().catch(() => {});
     process.exit(0);

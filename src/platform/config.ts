@@ -138,7 +138,7 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
     whatsapp: {
       baseUrl: read.url('SOFY_WHATSAPP_BASE_URL', ['http:', 'https:']),
       token: read.str('SOFY_WHATSAPP_TOKEN'),
-      phoneNumberId: read.str('SOFY_WHATSAPP_PHONE_NUMBER_ID') ?? '100000000000001',
+      phoneNumberId: read.str('SOFY_WHATSAPP_PHONE_NUMBER_ID') ?? '109876543210987',
       appSecret: read.str('SOFY_WHATSAPP_APP_SECRET'),
       verifyToken: read.str('SOFY_WHATSAPP_VERIFY_TOKEN'),
     },

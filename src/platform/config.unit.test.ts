@@ -45,7 +45,7 @@ describe('loadConfig defaults', () => {
         smppWindow: 100,
         smtpUrl: undefined,
         emailFrom: 'SOFY <no-reply@sofy.localhost>',
-        whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '100000000000001', appSecret: undefined, verifyToken: undefined },
+        whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '109876543210987', appSecret: undefined, verifyToken: undefined },
         rcs: { baseUrl: undefined, token: undefined, agentId: 'sofy_sandbox_agent', clientToken: undefined },
         stopShortCode: '36111',
         webhooksAllowPrivateNetworks: true,

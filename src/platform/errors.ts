@@ -43,6 +43,7 @@ export const ErrorCodes = {
   text_too_long: 422,
   template_not_approved: 422,
   outside_customer_service_window: 422,
+  destination_not_supported: 422,
   idempotency_key_reused: 422,
   last_owner: 422,
   invalid_state: 422,

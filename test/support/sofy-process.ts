@@ -2,6 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/platform/db/embedded.ts';
 
+/** Tests never take the sandbox's fixed ports: a developer's `npm start` may be using them. */
+const FREE_SANDBOX_PORTS = { SOFY_SANDBOX_SMPP_PORT: '0', SOFY_SANDBOX_SMTP_PORT: '0', SOFY_SANDBOX_WHATSAPP_PORT: '0', SOFY_SANDBOX_RCS_PORT: '0' };
+
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/sofy.js', import.meta.url));
 
@@ -20,7 +23,7 @@ export async function startSofy(dataDir: string, env: Record<string, string> = {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, command], {
     cwd: REPO_ROOT,
-    env: { ...process.env, SOFY_DATA_DIR: dataDir, PORT: String(port), SOFY_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SOFY_DATA_DIR: dataDir, PORT: String(port), SOFY_LOG_LEVEL: 'warn', ...FREE_SANDBOX_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -79,7 +79,7 @@ describe('sofy start', () => {
       running.push(process);
       const deadline = Date.now() + 30_000;
       while (!process.output().includes(`${role} running`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(process.output()).toContain(`${role} running: identity.sessions.purge, platform.audit.verify`);
+      expect(process.output()).toContain(`${role} running: identity.sessions.purge, platform.audit.verify, messaging.housekeeping`);
       expect(await process.stop('SIGINT')).toBe(0);
     }
   });

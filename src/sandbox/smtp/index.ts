@@ -1,0 +1,1 @@
+export { SandboxSmtpServer, type ReceivedMail, type SandboxSmtpOptions } from './server.ts';

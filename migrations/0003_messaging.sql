@@ -170,7 +170,7 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);
 ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON idempotency_keys USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id());
-GRANT SELECT, INSERT, DELETE ON idempotency_keys TO sofy_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO sofy_app;
 
 -- Sender ids and numbers a tenant may send from.
 CREATE TABLE senders (

@@ -77,6 +77,8 @@ $$;
 -- fellBack, channel}].
 CREATE FUNCTION dispatch_complete(p_results jsonb) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_pending jsonb;
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS _results (
     id uuid, created_at timestamptz, outcome text, provider_id text, connector text, error_code text,
@@ -130,15 +132,19 @@ BEGIN
       'channel', r.channel))))
     FROM _results r;
 
-  -- Receipts that were faster than this commit.
-  IF NOT EXISTS (SELECT 1 FROM pending_receipts p JOIN _results r ON r.outcome = 'submitted' AND p.provider_id = r.provider_id AND p.connector = r.connector) THEN
-    RETURN;
+  -- Receipts that were faster than this commit. Taken and applied in one statement: a receipt
+  -- is never deleted without being applied; one committed just after this waits for the sweep.
+  WITH matched AS (
+    DELETE FROM pending_receipts p
+     USING _results r
+     WHERE r.outcome = 'submitted' AND p.provider_id = r.provider_id AND p.connector = r.connector
+    RETURNING p.provider_id, p.connector, p.status, p.at, p.detail
+  )
+  SELECT jsonb_agg(jsonb_build_object('providerId', provider_id, 'connector', connector, 'status', status, 'at', at) || detail)
+    INTO v_pending FROM matched;
+  IF v_pending IS NOT NULL THEN
+    PERFORM apply_receipts(v_pending, false);
   END IF;
-  PERFORM apply_receipts(coalesce(jsonb_agg(jsonb_build_object(
-            'providerId', p.provider_id, 'connector', p.connector, 'status', p.status, 'at', p.at) || p.detail), '[]'::jsonb), false)
-     FROM pending_receipts p JOIN _results r ON r.outcome = 'submitted' AND p.provider_id = r.provider_id AND p.connector = r.connector;
-  DELETE FROM pending_receipts p USING _results r
-   WHERE r.outcome = 'submitted' AND p.provider_id = r.provider_id AND p.connector = r.connector;
 END $$;
 
 -- Delivery receipts: [{providerId, connector, status: delivered|undelivered|expired|failed|read,
@@ -266,3 +272,25 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION messaging_housekeeping FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION messaging_housekeeping TO sofy_app;
+
+-- A receipt can race its submit: applied while the submit's commit is still in flight, it finds
+-- no message and waits in pending_receipts; if the submit then commits without seeing it, this
+-- sweep (run by every dispatcher every few seconds) applies it. Cheap when nothing waits.
+CREATE FUNCTION apply_pending_receipts() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_receipts jsonb;
+BEGIN
+  WITH matched AS (
+    DELETE FROM pending_receipts p
+     USING messages m
+     WHERE m.provider_id = p.provider_id AND m.connector = p.connector AND m.created_at > now() - interval '10 days'
+    RETURNING p.provider_id, p.connector, p.status, p.at, p.detail
+  )
+  SELECT jsonb_agg(jsonb_build_object('providerId', provider_id, 'connector', connector, 'status', status, 'at', at) || detail)
+    INTO v_receipts FROM matched;
+  IF v_receipts IS NULL THEN RETURN 0; END IF;
+  RETURN apply_receipts(v_receipts, false);
+END $$;
+REVOKE ALL ON FUNCTION apply_pending_receipts FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION apply_pending_receipts TO sofy_app;

@@ -176,7 +176,6 @@ export async function createApiServer(
           whatsappVerifyToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.whatsapp.verifyToken : (config.messaging.whatsapp.verifyToken ?? ''),
           rcsClientToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.rcs.clientToken : (config.messaging.rcs.clientToken ?? ''),
           onReport: (connectorId, report) => runtime.receipts.add(connectorId, report),
-          flushReports: () => runtime.receipts.flush(),
           onInbound: (message) => runtime.inbound.handle(message),
           log: (line, fields) => scope.log.warn(fields ?? {}, line),
         });

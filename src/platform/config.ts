@@ -41,6 +41,11 @@ export interface MessagingConfig {
   /** Submissions per second to the SMSC (token bucket) and in-flight window. */
   smppThroughput: number;
   smppWindow: number;
+  /**
+   * A dispatcher that claimed messages and died is replaced after this long: its messages go to
+   * another dispatcher (duplicate policy). Longer than the slowest batch (submit timeouts).
+   */
+  dispatchLeaseSeconds: number;
   /** smtp(s)://user:password@host:port */
   smtpUrl: string | undefined;
   emailFrom: string;
@@ -133,6 +138,7 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
     smppUrl,
     smppThroughput: read.int('SOFY_SMPP_THROUGHPUT', 10_000, 1, 1_000_000),
     smppWindow: read.int('SOFY_SMPP_WINDOW', 100, 1, 10_000),
+    dispatchLeaseSeconds: read.int('SOFY_DISPATCH_LEASE_SECONDS', 60, 2, 3600),
     smtpUrl,
     emailFrom: read.str('SOFY_EMAIL_FROM') ?? 'SOFY <no-reply@sofy.localhost>',
     whatsapp: {

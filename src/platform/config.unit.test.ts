@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
         smppUrl: undefined,
         smppThroughput: 10_000,
         smppWindow: 100,
+        dispatchLeaseSeconds: 60,
         smtpUrl: undefined,
         emailFrom: 'SOFY <no-reply@sofy.localhost>',
         whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '109876543210987', appSecret: undefined, verifyToken: undefined },

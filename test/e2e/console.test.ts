@@ -75,7 +75,7 @@ describe('console', () => {
     await page.getByTestId('api-key-scope-messages:read').check();
     await page.getByTestId('api-key-ips').fill('127.0.0.1');
     await page.getByTestId('api-key-submit').click();
-    const secret = (await page.getByTestId('secret-value').innerText()).trim();
+    const secret = ((await page.getByTestId('secret-value').textContent()) ?? '').trim();
     expect(secret).toMatch(/^sofy_[a-z2-7]{8}_[A-Za-z0-9]{40}$/);
     await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS ?? dataDir, 'api-key-secret.png') });
 

@@ -5,6 +5,7 @@ import { REPO_ROOT } from './sofy-process.ts';
 
 /** The system tests serve the built console: build it when missing or older than its sources. */
 export default function setup(): void {
+  if (process.env.SOFY_SKIP_WEB_BUILD === '1') return; // serve the console built last time
   const dist = join(REPO_ROOT, 'web/dist/index.html');
   if (existsSync(dist) && statSync(dist).mtimeMs > newest(join(REPO_ROOT, 'web/src'))) return;
   const result = spawnSync('npm', ['run', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });

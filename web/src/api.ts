@@ -1,17 +1,28 @@
 // Small fetch client for the console: same-origin JSON, session cookie, CSRF header on unsafe
 // methods, RFC 9457 problems turned into a typed ApiError.
 import type {
+  AcceptedMessage,
   ApiKey,
   AuditEntry,
   CreatedApiKey,
   CreatedTenant,
+  CreatedWebhook,
+  DeliveryStatus,
   Me,
+  Message,
+  MessageFilters,
   MfaEnrolConfirmation,
   MfaEnrolment,
   OpenedTenant,
   OperatorTenant,
+  OptOut,
   Page,
   RolesCatalogue,
+  SandboxConversation,
+  SandboxMailbox,
+  SandboxPhone,
+  SandboxReplyChannel,
+  SendMessageInput,
   Session,
   SuspensionKind,
   Tenant,
@@ -19,6 +30,8 @@ import type {
   TenantStatus,
   User,
   UserRole,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from './types';
 
 export interface FieldError {
@@ -101,6 +114,46 @@ function asFieldErrors(value: unknown): FieldError[] {
     }));
 }
 
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An RFC 9457 problem (or any failed answer) as an ApiError; a 401 outside /v1/auth/ logs out. */
+function problem(response: Response, parsed: unknown, path: string): ApiError {
+  const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<
+    string,
+    unknown
+  >;
+  const retry = Number(response.headers.get('Retry-After'));
+  const error = new ApiError({
+    status: response.status,
+    code:
+      typeof body.code === 'string'
+        ? body.code
+        : response.status === 429
+          ? 'rate_limited'
+          : `http_${response.status}`,
+    detail:
+      typeof body.detail === 'string'
+        ? body.detail
+        : typeof body.title === 'string'
+          ? body.title
+          : response.statusText,
+    errors: asFieldErrors(body.errors),
+    retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
+    body,
+  });
+  if (response.status === 401 && !path.startsWith('/v1/auth/') && onUnauthorized) {
+    onUnauthorized();
+  }
+  return error;
+}
+
 export async function request<T>(
   method: Method,
   path: string,
@@ -125,51 +178,69 @@ export async function request<T>(
   }
 
   const text = response.status === 204 ? '' : await response.text();
-  let parsed: unknown;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-  }
-
-  if (!response.ok) {
-    const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<
-      string,
-      unknown
-    >;
-    const retry = Number(response.headers.get('Retry-After'));
-    const error = new ApiError({
-      status: response.status,
-      code:
-        typeof body.code === 'string'
-          ? body.code
-          : response.status === 429
-            ? 'rate_limited'
-            : `http_${response.status}`,
-      detail:
-        typeof body.detail === 'string'
-          ? body.detail
-          : typeof body.title === 'string'
-            ? body.title
-            : response.statusText,
-      errors: asFieldErrors(body.errors),
-      retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
-      body,
-    });
-    if (response.status === 401 && !path.startsWith('/v1/auth/') && onUnauthorized) {
-      onUnauthorized();
-    }
-    throw error;
-  }
+  const parsed = parseJson(text);
+  if (!response.ok) throw problem(response, parsed, path);
   return parsed as T;
+}
+
+/** A file from the API (e.g. a CSV export), with the name the server suggests. */
+export async function download(
+  path: string,
+  fallbackName: string,
+): Promise<{ blob: Blob; filename: string }> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'GET',
+      credentials: 'same-origin',
+      headers: { Accept: '*/*' },
+    });
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network_error', detail: String(cause) });
+  }
+  if (!response.ok) throw problem(response, parseJson(await response.text()), path);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const named = /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  return { blob: await response.blob(), filename: named ?? fallbackName };
+}
+
+/**
+ * The webhook event types from the API's own schema (the enum of POST /v1/webhooks `events`),
+ * so that a new event shows up without a console release. Null when it cannot be read.
+ */
+async function webhookEventsFromSchema(): Promise<string[] | null> {
+  try {
+    const doc = await request<Record<string, unknown>>('GET', '/openapi.json');
+    const schema = (doc as { paths?: Record<string, Record<string, unknown>> }).paths?.[
+      '/v1/webhooks'
+    ]?.post as
+      | { requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> } }
+      | undefined;
+    const items = (
+      schema?.requestBody?.content?.['application/json']?.schema?.properties as
+        | Record<string, { items?: Record<string, unknown> }>
+        | undefined
+    )?.events?.items;
+    const out: string[] = [];
+    const collect = (node: unknown) => {
+      if (!node || typeof node !== 'object') return;
+      const n = node as { enum?: unknown; const?: unknown; anyOf?: unknown; oneOf?: unknown };
+      if (Array.isArray(n.enum)) for (const v of n.enum) if (typeof v === 'string') out.push(v);
+      if (typeof n.const === 'string') out.push(n.const);
+      for (const list of [n.anyOf, n.oneOf]) if (Array.isArray(list)) list.forEach(collect);
+    };
+    collect(items);
+    return out.length > 0 ? [...new Set(out)] : null;
+  } catch {
+    return null;
+  }
 }
 
 const get = <T>(path: string, query?: Query, signal?: AbortSignal) =>
   request<T>('GET', path, { query, signal });
 const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} });
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+const del = (path: string) => request<void>('DELETE', path);
 
 async function session(promise: Promise<Session>): Promise<Session> {
   const s = await promise;
@@ -240,6 +311,75 @@ export const api = {
     get: () => get<Tenant>('/v1/tenant'),
     updateSettings: (settings: Partial<TenantSettings>) =>
       patch<Tenant>('/v1/tenant/settings', settings),
+  },
+  messages: {
+    list: (
+      params: MessageFilters & { cursor?: string | null; limit?: number },
+      signal?: AbortSignal,
+    ) =>
+      get<Page<Message>>(
+        '/v1/messages',
+        {
+          limit: params.limit ?? 50,
+          cursor: params.cursor ?? undefined,
+          status: params.status,
+          channel: params.channel,
+          route: params.route,
+          to: params.to,
+          from: params.from,
+          until: params.until,
+        },
+        signal,
+      ),
+    get: (messageId: string) => get<Message>(`/v1/messages/${id(messageId)}`),
+    send: (input: SendMessageInput) => post<AcceptedMessage>('/v1/messages', input),
+  },
+  optOuts: {
+    list: (params: { cursor?: string | null; q?: string; limit?: number }) =>
+      get<Page<OptOut>>('/v1/opt-outs', {
+        limit: params.limit ?? 50,
+        cursor: params.cursor ?? undefined,
+        q: params.q,
+      }),
+    add: (input: { address: string; reason?: string }) => post<OptOut>('/v1/opt-outs', input),
+    remove: (address: string, reason: string) =>
+      post<void>('/v1/opt-outs/remove', { address, reason }),
+    exportCsv: () => download('/v1/opt-outs/export', 'opt-outs.csv'),
+  },
+  webhooks: {
+    events: webhookEventsFromSchema,
+    list: () => get<{ data: WebhookEndpoint[] }>('/v1/webhooks'),
+    create: (input: { url: string; events: string[]; description?: string }) =>
+      post<CreatedWebhook>('/v1/webhooks', input),
+    update: (
+      endpointId: string,
+      input: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
+    ) => patch<WebhookEndpoint>(`/v1/webhooks/${id(endpointId)}`, input),
+    remove: (endpointId: string) => del(`/v1/webhooks/${id(endpointId)}`),
+    secret: (endpointId: string) =>
+      get<{ secret: string }>(`/v1/webhooks/${id(endpointId)}/secret`),
+    test: (endpointId: string) => post<WebhookDelivery>(`/v1/webhooks/${id(endpointId)}/test`),
+    deliveries: (params: {
+      cursor?: string | null;
+      endpointId?: string;
+      status?: DeliveryStatus | '';
+      limit?: number;
+    }) =>
+      get<Page<WebhookDelivery>>('/v1/webhook-deliveries', {
+        limit: params.limit ?? 50,
+        cursor: params.cursor ?? undefined,
+        endpointId: params.endpointId,
+        status: params.status,
+      }),
+    replay: (deliveryId: string) =>
+      post<WebhookDelivery>(`/v1/webhook-deliveries/${id(deliveryId)}/replay`),
+  },
+  sandbox: {
+    phones: () => get<{ data: SandboxPhone[] }>('/v1/sandbox/phones'),
+    phone: (number: string) => get<SandboxConversation>(`/v1/sandbox/phones/${id(number)}`),
+    reply: (number: string, input: { channel: SandboxReplyChannel; text: string }) =>
+      post<{ sent: boolean }>(`/v1/sandbox/phones/${id(number)}/reply`, input),
+    mailbox: (address: string) => get<SandboxMailbox>(`/v1/sandbox/mailboxes/${id(address)}`),
   },
   operator: {
     tenants: (params: { status?: TenantStatus | ''; q?: string }, signal?: AbortSignal) =>

@@ -27,6 +27,8 @@ const codeKeys: Record<string, MessageKey> = {
   rate_limited: 'error.rate_limited',
   internal_error: 'error.internal_error',
   service_unavailable: 'error.service_unavailable',
+  invalid_phone_number: 'error.invalid_phone_number',
+  invalid_email_address: 'error.invalid_email_address',
 };
 
 /** A sentence for the user, in their language, from any thrown value. */

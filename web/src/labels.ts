@@ -1,6 +1,17 @@
 import type { BadgeTone } from './components/Feedback';
 import type { MessageKey, Translate } from './i18n';
-import type { ActorType, ApiKey, ApiScope, TenantStatus, UserStatus } from './types';
+import type {
+  ActorType,
+  ApiKey,
+  ApiScope,
+  Attribution,
+  DeliveryStatus,
+  MessageChannel,
+  MessageRoute,
+  MessageStatus,
+  TenantStatus,
+  UserStatus,
+} from './types';
 
 const roleKeys: Record<string, MessageKey> = {
   owner: 'role.owner',
@@ -93,4 +104,137 @@ export function initials(name: string, email: string): string {
   const parts = source.split(/[\s.@_-]+/).filter(Boolean);
   const letters = (parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[1]?.[0] ?? '') : '');
   return letters.toUpperCase() || '?';
+}
+
+// ---------- Messaging ----------
+
+const messageStatusKeys: Record<MessageStatus, MessageKey> = {
+  queued: 'msgStatus.queued',
+  scheduled: 'msgStatus.scheduled',
+  sending: 'msgStatus.sending',
+  submitted: 'msgStatus.submitted',
+  delivered: 'msgStatus.delivered',
+  read: 'msgStatus.read',
+  undelivered: 'msgStatus.undelivered',
+  expired: 'msgStatus.expired',
+  failed: 'msgStatus.failed',
+  suppressed: 'msgStatus.suppressed',
+};
+
+export function messageStatusLabel(t: Translate, status: string): string {
+  const key = messageStatusKeys[status as MessageStatus];
+  return key ? t(key) : status;
+}
+
+/** Final statuses where something went wrong: the error and its attribution matter. */
+export const FAILED_STATUSES: readonly string[] = ['undelivered', 'expired', 'failed'];
+
+const channelKeys: Record<MessageChannel, MessageKey> = {
+  sms: 'channel.sms',
+  rcs: 'channel.rcs',
+  whatsapp: 'channel.whatsapp',
+  email: 'channel.email',
+};
+
+export function channelLabel(t: Translate, channel: string): string {
+  const key = channelKeys[channel as MessageChannel];
+  return key ? t(key) : channel;
+}
+
+const routeKeys: Record<MessageRoute, MessageKey> = {
+  marketing: 'route.marketing',
+  alert: 'route.alert',
+};
+
+export function routeLabel(t: Translate, route: string | null): string {
+  if (!route) return '—';
+  const key = routeKeys[route as MessageRoute];
+  return key ? t(key) : route;
+}
+
+const attributionKeys: Record<Attribution, MessageKey> = {
+  platform: 'attribution.platform',
+  operator: 'attribution.operator',
+  meta: 'attribution.meta',
+  google: 'attribution.google',
+  recipient: 'attribution.recipient',
+};
+
+/** Who failed (R-3RD), in words. */
+export function attributionLabel(t: Translate, attribution: string): string {
+  const key = attributionKeys[attribution as Attribution];
+  return key ? t(key) : attribution;
+}
+
+const attributionShortKeys: Record<Attribution, MessageKey> = {
+  platform: 'attributionShort.platform',
+  operator: 'attributionShort.operator',
+  meta: 'attributionShort.meta',
+  google: 'attributionShort.google',
+  recipient: 'attributionShort.recipient',
+};
+
+/** Who failed, in one word (tables); the full sentence is its title. */
+export function attributionShort(t: Translate, attribution: string): string {
+  const key = attributionShortKeys[attribution as Attribution];
+  return key ? t(key) : attribution;
+}
+
+const optOutSourceKeys: Record<string, MessageKey> = {
+  sms_stop: 'optoutSource.sms_stop',
+  email_unsubscribe: 'optoutSource.email_unsubscribe',
+  whatsapp_optout: 'optoutSource.whatsapp',
+  rcs_stop: 'optoutSource.rcs',
+  console: 'optoutSource.console',
+  api: 'optoutSource.api',
+};
+
+export function optOutSourceLabel(t: Translate, source: string): string {
+  const key = optOutSourceKeys[source];
+  return key ? t(key) : source;
+}
+
+const deliveryStatuses: Record<DeliveryStatus, { key: MessageKey; tone: BadgeTone }> = {
+  pending: { key: 'deliveryStatus.pending', tone: 'warning' },
+  delivered: { key: 'deliveryStatus.delivered', tone: 'success' },
+  failed: { key: 'deliveryStatus.failed', tone: 'danger' },
+};
+
+export function deliveryStatus(t: Translate, status: string): { label: string; tone: BadgeTone } {
+  const known = deliveryStatuses[status as DeliveryStatus];
+  return known ? { label: t(known.key), tone: known.tone } : { label: status, tone: 'neutral' };
+}
+
+const webhookEventKeys: Record<string, MessageKey> = {
+  'message.*': 'webhookEvent.message.*',
+  'message.queued': 'webhookEvent.message.queued',
+  'message.submitted': 'webhookEvent.message.submitted',
+  'message.delivered': 'webhookEvent.message.delivered',
+  'message.undelivered': 'webhookEvent.message.undelivered',
+  'message.expired': 'webhookEvent.message.expired',
+  'message.failed': 'webhookEvent.message.failed',
+  'message.read': 'webhookEvent.message.read',
+  'message.inbound': 'webhookEvent.message.inbound',
+  'optout.created': 'webhookEvent.optout.created',
+  '*': 'webhookEvent.*',
+};
+
+export function webhookEventDescription(t: Translate, event: string): string | undefined {
+  const key = webhookEventKeys[event];
+  return key ? t(key) : undefined;
+}
+
+const sandboxOutcomeKeys: Record<string, MessageKey> = {
+  UNDELIV: 'sandboxOutcome.UNDELIV',
+  EXPIRED: 'sandboxOutcome.EXPIRED',
+  pending: 'sandboxOutcome.pending',
+  revoked: 'sandboxOutcome.revoked',
+  expired: 'sandboxOutcome.expired',
+};
+
+/** A handset outcome worth showing (not delivered, not read), in words; null otherwise. */
+export function sandboxOutcome(t: Translate, outcome: string | undefined): string | null {
+  if (!outcome || ['DELIVRD', 'delivered', 'read'].includes(outcome)) return null;
+  const key = sandboxOutcomeKeys[outcome];
+  return key ? t(key) : outcome;
 }

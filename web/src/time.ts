@@ -47,3 +47,21 @@ export function parisDate(days = 0): string {
   const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
   return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
 }
+
+/** `2026-06-30` shifted by whole calendar days (no time zone involved). */
+export function shiftDate(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + days)).toISOString().slice(0, 10);
+}
+
+/** `2026-06-30` → the instant 2026-06-30T00:00:00 in Paris, as ISO UTC. */
+export function parisStartOfDay(date: string): string {
+  return new Date(new Date(parisEndOfDay(shiftDate(date, -1))).getTime() + 1000).toISOString();
+}
+
+/** The Paris calendar date (YYYY-MM-DD) of an instant. */
+export function parisDateOf(ms: number): string {
+  const p = parisParts(ms);
+  const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}

@@ -160,3 +160,207 @@ export interface OpenedTenant {
 }
 
 export type SuspensionKind = 'nonpayment' | 'fraud';
+
+// ---------- Messaging (docs/messaging.md, src/modules/messaging/schemas.ts) ----------
+
+export const MESSAGE_CHANNELS = ['sms', 'rcs', 'whatsapp', 'email'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+
+export const MESSAGE_ROUTES = ['marketing', 'alert'] as const;
+export type MessageRoute = (typeof MESSAGE_ROUTES)[number];
+
+/** The lifecycle of docs/messaging.md, in order. */
+export const MESSAGE_STATUSES = [
+  'queued',
+  'scheduled',
+  'sending',
+  'submitted',
+  'delivered',
+  'read',
+  'undelivered',
+  'expired',
+  'failed',
+  'suppressed',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** Who failed (R-3RD). */
+export type Attribution = 'platform' | 'operator' | 'meta' | 'google' | 'recipient';
+
+export interface Price {
+  /** Euro cents, may have decimals (4.5 = 0,045 €). */
+  amount: number;
+  currency: 'EUR';
+}
+
+export interface MessageError {
+  code: string;
+  message: string | null;
+  attribution: string | null;
+}
+
+export interface MessageHistoryStep {
+  status: string;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Message {
+  id: string;
+  status: string;
+  channel: string;
+  route: string | null;
+  to: string;
+  from: string | null;
+  country: string | null;
+  content: Record<string, unknown>;
+  encoding: string | null;
+  segments: number | null;
+  characters: number | null;
+  price: Price;
+  createdAt: string;
+  sendAt: string;
+  submittedAt: string | null;
+  doneAt: string | null;
+  attempts: number;
+  fellBack: boolean;
+  error: MessageError | null;
+  metadata: Record<string, unknown> | null;
+  warnings: string[];
+  /** Only on GET /v1/messages/{id}. */
+  history?: MessageHistoryStep[];
+}
+
+export interface MessageFilters {
+  status?: string;
+  channel?: string;
+  route?: string;
+  to?: string;
+  /** ISO instants: created at or after / before. */
+  from?: string;
+  until?: string;
+}
+
+export interface SendMessageInput {
+  channel: MessageChannel;
+  route?: MessageRoute;
+  to: string;
+  from?: string;
+  text?: string;
+  subject?: string;
+}
+
+export interface AcceptedMessage {
+  id: string;
+  status: 'queued' | 'scheduled' | 'suppressed';
+  channel: string;
+  route: string | null;
+  sendAt: string;
+  to: string;
+  from: string | null;
+  text: string | null;
+  encoding: string | null;
+  segments: number | null;
+  characters: number | null;
+  price: Price;
+  warnings: string[];
+}
+
+/** `rules` of a 422 marketing_content_on_alert_route problem. */
+export interface AlertRuleMatch {
+  rule: string;
+  matched: string[];
+}
+
+export interface OptOut {
+  address: string;
+  source: string;
+  channel: string | null;
+  detail: string | null;
+  createdAt: string;
+}
+
+/** Fallback when /openapi.json cannot be read; the console prefers the schema's enum. */
+export const WEBHOOK_EVENTS = [
+  'message.*',
+  'message.queued',
+  'message.submitted',
+  'message.delivered',
+  'message.undelivered',
+  'message.expired',
+  'message.failed',
+  'message.read',
+  'message.inbound',
+  'optout.created',
+  '*',
+] as const;
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface CreatedWebhook {
+  endpoint: WebhookEndpoint;
+  secret: string;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface SandboxPhone {
+  number: string;
+  messages: number;
+}
+
+export const SANDBOX_REPLY_CHANNELS = ['sms', 'whatsapp', 'rcs'] as const;
+export type SandboxReplyChannel = (typeof SANDBOX_REPLY_CHANNELS)[number];
+
+export interface SandboxItem {
+  channel: 'sms' | 'whatsapp' | 'rcs' | 'email';
+  /** received: the handset got it from SOFY; sent: the handset's own reply. */
+  direction: 'received' | 'sent';
+  from: string;
+  to: string;
+  text: string;
+  subject?: string;
+  at: string;
+  outcome?: string;
+}
+
+export interface SandboxConversation {
+  number: string;
+  data: SandboxItem[];
+}
+
+export interface SandboxMail {
+  from: string;
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  at: string;
+  unsubscribe: string | null;
+}
+
+export interface SandboxMailbox {
+  address: string;
+  data: SandboxMail[];
+}

@@ -10,7 +10,8 @@ import type { ClaimedMessage, Connector, ConnectorStatus } from './connectors.ts
  * message to its provider's request, and reports receipts and inbound messages with its id.
  */
 export interface ConnectorEvents {
-  onReceipt(connectorId: string, report: DeliveryReport): void;
+  /** Resolves when the receipt is committed (the provider is acknowledged after that). */
+  onReceipt(connectorId: string, report: DeliveryReport): Promise<void>;
   onInbound(connectorId: string, message: InboundMessage): void | Promise<void>;
 }
 
@@ -32,9 +33,9 @@ export class SmppSmsConnector implements Connector {
     events: ConnectorEvents,
   ) {
     const handlers: ChannelEventHandlers = {
-      onDeliveryReport: (report) => {
+      onDeliveryReport: async (report) => {
         if (this.#otherParts.delete(report.providerId)) return;
-        events.onReceipt(this.id, report);
+        await events.onReceipt(this.id, report);
       },
       onInbound: (message) => events.onInbound(this.id, message),
     };

@@ -46,8 +46,8 @@ export class OptOutsService {
     authorize(ctx.principal, 'messages:read');
     const tenantId = tenantOf(ctx.principal);
     const rows = await withTenant(this.db, tenantId, (tx) => tx.selectFrom('suppressions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute());
-    const escape = (value: string | null) => (value === null ? '' : /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-    return ['address,source,channel,detail,created_at', ...rows.map((r) => [r.address, r.source, r.channel, r.detail, r.created_at.toISOString()].map(escape).join(','))].join('\r\n') + '\r\n';
+    const csvField = (value: string | null) => (value === null ? '' : /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+    return ['address,source,channel,detail,created_at', ...rows.map((r) => [r.address, r.source, r.channel, r.detail, r.created_at.toISOString()].map(csvField).join(','))].join('\r\n') + '\r\n';
   }
 
   async add(ctx: ServiceContext, input: { address: string; reason?: string | undefined }): Promise<OptOutView> {

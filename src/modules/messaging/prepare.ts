@@ -84,7 +84,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
   const now = context.now;
   const requestedAt = request.scheduledAt ? new Date(request.scheduledAt) : now;
   if (requestedAt.getTime() > now.getTime() + 366 * 86_400_000) refuse('validation_failed', '/scheduledAt', 'must be within a year');
-  const sendAtRequested = requestedAt < now ? now : requestedAt;
+  const sendAtRequested = new Date(Math.max(requestedAt.getTime(), now.getTime()));
 
   if (channel === 'email') return prepareEmail(request, context, route, sendAtRequested, warnings);
 

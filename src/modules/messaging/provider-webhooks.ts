@@ -8,9 +8,8 @@ export interface ProviderWebhookDeps {
   whatsappAppSecret: string;
   whatsappVerifyToken: string;
   rcsClientToken: string;
-  onReport(connectorId: string, report: DeliveryReport): void;
-  /** Commits the reports before the provider gets its 200 (a crash then loses nothing). */
-  flushReports(): Promise<void>;
+  /** Resolves when the report is committed: the provider gets its 200 only then. */
+  onReport(connectorId: string, report: DeliveryReport): Promise<void>;
   onInbound(message: InboundMessage): Promise<unknown>;
   log: (line: string, fields?: Record<string, unknown>) => void;
 }
@@ -55,8 +54,7 @@ export function providerWebhookRoutes(app: App, deps: ProviderWebhookDeps): void
   });
 
   async function handle(connectorId: string, reports: DeliveryReport[], inbound: InboundMessage[]): Promise<void> {
-    for (const report of reports) deps.onReport(connectorId, report);
-    if (reports.length) await deps.flushReports();
+    await Promise.all(reports.map((report) => deps.onReport(connectorId, report)));
     // Processed before answering 200: if we fail, the provider retries and nothing is lost.
     for (const message of inbound) await deps.onInbound(message);
   }

@@ -81,7 +81,7 @@ export class MessagingRuntime {
     if (options.dispatch) connectors.push({ connector: this.rcs });
     this.router = new Router(connectors.map(({ connector }, index) => ({ connector, route: '*', countries: '*', priority: index })));
     if (options.dispatch) {
-      this.dispatcher = new Dispatcher(db, this.router, clock, { workerId: options.workerId, log, ...options.dispatcherOptions });
+      this.dispatcher = new Dispatcher(db, this.router, clock, { workerId: options.workerId, log, leaseSeconds: config.dispatchLeaseSeconds, ...options.dispatcherOptions });
       this.webhooks = new WebhookDeliverer(db, options.keyring, clock, { workerId: options.workerId, log });
     }
   }

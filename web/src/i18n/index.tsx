@@ -22,6 +22,11 @@ const STORAGE_KEY = 'sofy.locale';
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { fr, en };
 const intlLocale: Record<Locale, string> = { fr: 'fr-FR', en: 'en-GB' };
 
+/** The BCP 47 tag Intl formatters use for a console language. */
+export function intlLocaleOf(locale: Locale): string {
+  return intlLocale[locale];
+}
+
 function isLocale(value: unknown): value is Locale {
   return value === 'fr' || value === 'en';
 }

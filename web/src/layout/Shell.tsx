@@ -3,6 +3,7 @@ import { Menu } from '../components/Menu';
 import { useI18n, type MessageKey } from '../i18n';
 import { initials, roleLabel } from '../labels';
 import { ComingSoonPage, type ProductArea } from '../pages/ComingSoonPage';
+import { MESSAGING_TABS, MessagingPage } from '../pages/messaging/MessagingPage';
 import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
 import { PermissionsProvider, usePermissions } from '../permissions';
 import { Loading } from '../components/Feedback';
@@ -40,7 +41,7 @@ const icon = (d: string) => (
   </svg>
 );
 
-const PRODUCTS: (NavItem & { area: ProductArea })[] = [
+const PRODUCTS: (NavItem & { area?: ProductArea })[] = [
   {
     area: 'soreach',
     to: '/soreach',
@@ -65,7 +66,6 @@ const PRODUCTS: (NavItem & { area: ProductArea })[] = [
     ),
   },
   {
-    area: 'messaging',
     to: '/messaging',
     label: 'nav.messaging',
     testId: 'nav-messaging',
@@ -137,6 +137,7 @@ function firstSetting(can: (p: string) => boolean): string {
 function isConsolePath(path: string): boolean {
   return (
     PRODUCTS.some((p) => p.to === path) ||
+    path.startsWith('/messaging/') ||
     path === '/settings' ||
     SETTINGS.some((s) => s.to === path) ||
     path === '/operator' ||
@@ -148,8 +149,10 @@ function renderRoute(path: string, user: SessionUser, can: (p: string) => boolea
   const tenant = Boolean(user.tenantId);
   if (path === '/' || path === '') return <Redirect to={homePath(user)} />;
   if (tenant) {
+    const tab = MESSAGING_TABS.find((m) => m.path === path);
+    if (tab) return <MessagingPage tab={tab.id} />;
     const product = PRODUCTS.find((p) => p.to === path);
-    if (product) return <ComingSoonPage area={product.area} />;
+    if (product?.area) return <ComingSoonPage area={product.area} />;
     const setting = SETTINGS.find((s) => s.to === path);
     if (setting?.permission && !can(setting.permission))
       return <ForbiddenPage home={homePath(user)} />;
@@ -329,7 +332,13 @@ function ShellLayout() {
             </>
           )}
         </nav>
-        <main className="main" id="main" tabIndex={-1} key={path}>
+        {/* The messaging tabs are one page: switching tabs keeps it (and the focus) in place. */}
+        <main
+          className="main"
+          id="main"
+          tabIndex={-1}
+          key={path.startsWith('/messaging/') ? '/messaging' : path}
+        >
           {ready ? renderRoute(path, user, can) : <Loading />}
         </main>
       </div>

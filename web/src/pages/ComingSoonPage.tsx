@@ -2,7 +2,7 @@ import { EmptyState } from '../components/Feedback';
 import { PageHeader } from '../components/PageHeader';
 import { type MessageKey, useI18n } from '../i18n';
 
-export type ProductArea = 'soreach' | 'soconnect' | 'soview' | 'messaging' | 'billing';
+export type ProductArea = 'soreach' | 'soconnect' | 'soview' | 'billing';
 
 const areas: Record<
   ProductArea,
@@ -26,12 +26,6 @@ const areas: Record<
     text: 'soon.soview.text',
     icon: '📍',
   },
-  messaging: {
-    title: 'nav.messaging',
-    tagline: 'soon.messaging.tagline',
-    text: 'soon.messaging.text',
-    icon: '✉️',
-  },
   billing: {
     title: 'nav.billing',
     tagline: 'soon.billing.tagline',
@@ -48,18 +42,7 @@ export function ComingSoonPage({ area }: { area: ProductArea }) {
     <>
       <PageHeader title={t(def.title)} description={t(def.tagline)} />
       <section className="card">
-        <EmptyState
-          icon={def.icon}
-          title={t('soon.title')}
-          testId={`coming-soon-${area}`}
-          action={
-            area === 'messaging' ? (
-              <a className="button button-secondary" href="/docs">
-                {t('soon.messaging.docs')}
-              </a>
-            ) : undefined
-          }
-        >
+        <EmptyState icon={def.icon} title={t('soon.title')} testId={`coming-soon-${area}`}>
           <p>{t(def.text)}</p>
         </EmptyState>
       </section>

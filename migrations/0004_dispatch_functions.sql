@@ -95,7 +95,7 @@ BEGIN
   -- Submitted: the provider has it. Billed once (usage_records.message_id is unique).
   UPDATE messages m
      SET status = 'submitted', provider_id = r.provider_id, connector = r.connector, submitted_at = now(),
-         fell_back = r.fell_back, channel = coalesce(r.channel, m.channel),
+         fell_back = m.fell_back OR r.fell_back, channel = coalesce(r.channel, m.channel),
          segments = coalesce(r.segments, m.segments), error_code = NULL, error_message = NULL, attribution = NULL, updated_at = now()
     FROM _results r
    WHERE r.outcome = 'submitted' AND m.id = r.id AND m.created_at = r.created_at;
@@ -179,6 +179,28 @@ BEGIN
 
   CREATE TEMP TABLE IF NOT EXISTS _moved (id uuid, created_at timestamptz, status text, provider_code text, at timestamptz) ON COMMIT DROP;
   TRUNCATE _moved;
+
+  -- An RCS message whose time to live ran out undelivered (Google revoked it) goes out as SMS when
+  -- it has the fallback: back in the outbox as an SMS (the dispatcher applies quiet hours again).
+  WITH fallen AS (
+    UPDATE messages m
+       SET channel = 'sms', fell_back = true, status = 'queued', provider_id = NULL, connector = NULL,
+           sender = m.content -> 'fallbackSms' ->> 'sender', encoding = m.content -> 'fallbackSms' ->> 'encoding',
+           segments = (m.content -> 'fallbackSms' ->> 'segments')::integer,
+           content = jsonb_build_object('text', m.content -> 'fallbackSms' ->> 'text'), updated_at = now()
+      FROM _receipts x
+     WHERE x.message_id = m.id AND x.created_at = m.created_at AND x.status = 'expired'
+       AND m.channel = 'rcs' AND m.fallback = 'sms' AND NOT m.fell_back AND m.status IN ('submitted', 'sending')
+       AND m.content ? 'fallbackSms'
+    RETURNING m.id, m.created_at, m.tenant_id, m.route
+  ), requeued AS (
+    INSERT INTO outbox (message_id, message_created_at, tenant_id, channel, route, priority, due_at)
+    SELECT id, created_at, tenant_id, 'sms', route, CASE WHEN route = 'alert' THEN 1 ELSE 5 END, now() FROM fallen
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING message_id
+  )
+  INSERT INTO message_events (tenant_id, message_id, at, status, detail)
+  SELECT tenant_id, id, now(), 'queued', '{"fallback": "sms", "reason": "rcs_ttl_expired"}'::jsonb FROM fallen;
   WITH moved AS (
     UPDATE messages m
        SET status = x.status, done_at = coalesce(m.done_at, x.at), updated_at = now(),

@@ -22,6 +22,9 @@ import {
   providerWebhookRoutes,
   type ProviderEndpoints,
   sandboxRoutes,
+  SmppCredentialsService,
+  smppCredentialRoutes,
+  smppGatewayHousekeepingJob,
   UnsubscribeTokens,
   unsubscribeRoutes,
 } from './modules/messaging/index.ts';
@@ -42,6 +45,7 @@ export interface Services {
   optOuts: OptOutsService;
   webhooks: WebhooksService;
   unsubscribeTokens: UnsubscribeTokens;
+  smppCredentials: SmppCredentialsService;
 }
 
 export interface Platform {
@@ -86,6 +90,7 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     optOuts: new OptOutsService(db, clock),
     webhooks: new WebhooksService(db, keyring, clock, config.messaging.webhooksAllowPrivateNetworks),
     unsubscribeTokens: new UnsubscribeTokens(keyring),
+    smppCredentials: new SmppCredentialsService(db, clock, onAuthChange),
   };
   services.messaging = new MessagingService(db, clock, {
     stopShortCode: config.messaging.stopShortCode,
@@ -104,6 +109,7 @@ export function createJobRunner(platform: Platform, role: JobRole, log: (line: s
   runner.register(sessionPurgeJob(db, platform.clock));
   runner.register(auditVerifyJob(db, platform.clock, (message) => log(`ALERT ${message}`)));
   runner.register(messagingHousekeepingJob(db));
+  runner.register(smppGatewayHousekeepingJob(db));
   return runner;
 }
 
@@ -168,6 +174,7 @@ export async function createApiServer(
       tenantRoutes(scope, services.tenants);
       messagingRoutes(scope, { messaging: services.messaging, optOuts: services.optOuts });
       webhookRoutes(scope, services.webhooks);
+      smppCredentialRoutes(scope, services.smppCredentials);
       unsubscribeRoutes(scope, { db: database.db, clock: platform.clock, tokens: services.unsubscribeTokens });
       const runtime = options.runtime;
       if (runtime) {

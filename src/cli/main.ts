@@ -8,6 +8,7 @@ import { DataDirLockedError } from '../platform/db/datadir-lock.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { withOperator } from '../platform/db/tenant-context.ts';
 import { createApiKeyInTx, createUserInTx, OPERATOR_ROLES, revokeApiKeyInTx, TENANT_ROLES } from '../modules/identity/index.ts';
+import { SmppGateway } from '../modules/messaging/index.ts';
 import { ensureDemo } from './demo.ts';
 
 /** Everything the CLI changes is audited as the `system` actor: whoever has the data dir or the database. */
@@ -93,12 +94,18 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   });
   const app = await createApiServer(platform, { runtime, ...(simulated ? { sandbox: simulated.sandbox } : {}) });
   const jobs = runsAll ? createJobRunner(platform, 'all', (line, fields) => app.log.info(fields ?? {}, line)) : undefined;
+  // SOFY as an SMSC for tenants' SMPP clients (docs/smpp.md).
+  const g = config.messaging.smppGateway;
+  const gateway = g.enabled
+    ? new SmppGateway({ db: platform.database.db, messaging: platform.services.messaging, clock: platform.clock, pool: platform.database.pool, host: g.host, port: g.port, throughput: g.throughput, window: g.window, logger: app.log.child({ module: 'smpp-gateway' }) })
+    : undefined;
   let stopping = false;
   let jobsStarting: Promise<void> | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`[sofy] ${signal}: stopping (finishing requests in flight)…`);
+    await gateway?.stop().catch(() => {});
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     await app.close().catch(() => {});
@@ -114,6 +121,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   process.on('SIGTERM', () => void stop('SIGTERM'));
   const demo = role === 'start' && config.demo ? await ensureDemo(platform, cliContext()) : undefined;
   await app.listen({ port: config.port, host: config.host });
+  const smppAddress = await gateway?.start();
   platform.database.lock?.update({ httpUrl: config.publicUrl });
   const address = app.server.address();
   if (simulated && typeof address === 'object' && address) {
@@ -127,6 +135,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   console.log(`  Console:     ${config.publicUrl}/`);
   console.log(`  API docs:    ${config.publicUrl}/docs`);
   console.log(`  Database:    ${config.databaseUrl ? 'external PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`}`);
+  if (smppAddress) console.log(`  SMPP:        smpp://${smppAddress.host}:${smppAddress.port} (your SMPP clients; credentials per API key)`);
   if (simulated) {
     const e = simulated.endpoints;
     console.log(`  Sandbox:     SMSC smpp://${e.smpp.host}:${e.smpp.port}, SMTP ${e.smtp.host}:${e.smtp.port}, WhatsApp ${e.whatsapp.baseUrl}, RCS ${e.rcs.baseUrl}`);

@@ -55,6 +55,8 @@ export interface MessagingConfig {
   stopShortCode: string;
   /** Let webhook endpoints be on loopback or private networks (development, sandbox). */
   webhooksAllowPrivateNetworks: boolean;
+  /** SOFY as an SMSC for tenants' own SMPP clients (docs/smpp.md). */
+  smppGateway: { enabled: boolean; host: string; port: number; throughput: number; window: number };
 }
 
 export class ConfigError extends Error {
@@ -156,6 +158,13 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
     },
     stopShortCode,
     webhooksAllowPrivateNetworks: read.bool('SOFY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS', sandbox),
+    smppGateway: {
+      enabled: read.bool('SOFY_SMPP_GATEWAY', true),
+      host: read.str('SOFY_SMPP_GATEWAY_HOST') ?? '127.0.0.1',
+      port: read.int('SOFY_SMPP_GATEWAY_PORT', 2776, 0, 65535),
+      throughput: read.int('SOFY_SMPP_GATEWAY_THROUGHPUT', 200, 0, 100_000),
+      window: read.int('SOFY_SMPP_GATEWAY_WINDOW', 100, 1, 10_000),
+    },
   };
 }
 

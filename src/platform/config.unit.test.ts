@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
         rcs: { baseUrl: undefined, token: undefined, agentId: 'sofy_sandbox_agent', clientToken: undefined },
         stopShortCode: '36111',
         webhooksAllowPrivateNetworks: true,
+        smppGateway: { enabled: true, host: '127.0.0.1', port: 2776, throughput: 200, window: 100 },
       },
     };
     expect(loadConfig({}, CWD)).toEqual(expected);

@@ -104,15 +104,16 @@ describe('marketing rules', () => {
       const list = json<{ data: Array<{ address: string; source: string }> }>(await h.platform.app.inject({ url: '/v1/opt-outs', headers: bearer(tenant.apiKey) }));
       return list.data.find((o) => o.address === '+33612345604' && o.source === 'sms_stop');
     }, 'the opt-out');
-    const marketing = json<Message>(await send({ channel: 'sms', route: 'marketing', to: '+33612345604', text: 'Promo STOP SMS au 36111' }));
+    const marketing = json<Message>(await send({ channel: 'sms', route: 'marketing', to: '+33612345604', text: 'Promo A STOP SMS au 36111' }));
     expect(marketing.status).toBe('suppressed');
     const alert = json<Message>(await send({ channel: 'sms', route: 'alert', to: '+33612345604', text: 'Votre rendez-vous est confirmé' }));
     expect(alert.status).toBe('queued');
-    const elsewhere = json<Message>(await send({ channel: 'sms', route: 'marketing', to: '+33612345604', text: 'Promo STOP SMS au 36111' }, other.apiKey));
+    const elsewhere = json<Message>(await send({ channel: 'sms', route: 'marketing', to: '+33612345604', text: 'Promo B STOP SMS au 36111' }, other.apiKey));
     expect(elsewhere.status).not.toBe('suppressed');
     // The suppressed message never reaches the network.
     await untilStatus(alert.id, ['delivered']);
-    expect(h.sandbox.smsc.inbox('33612345604').filter((m) => m.text.startsWith('Promo'))).toHaveLength(0);
+    expect(h.sandbox.smsc.inbox('33612345604').filter((m) => m.text.startsWith('Promo A'))).toHaveLength(0);
+    expect((await get(marketing.id)).history.map((step) => step.status)).toEqual(['suppressed']);
   });
 });
 

@@ -16,8 +16,8 @@ import { bearer, createTenant, json, systemContext, type TenantFixture } from '.
  * send pipeline's rules, deliver_sm receipts, tenant isolation.
  */
 
-// A fixed "now" in the past (the dispatcher's due times are the database's clock), on a weekday
-// afternoon in Paris: marketing may leave. Tests only ever move it forward.
+// A fixed "now" in the past (the dispatcher's due times follow the database's clock), at 13:00 or
+// 14:00 in Paris: marketing may leave. Tests only ever move it forward (message ids are UUIDv7).
 const base = new Date();
 base.setUTCDate(base.getUTCDate() - 3);
 base.setUTCHours(12, 0, 0, 0);

@@ -21,12 +21,12 @@ const FREE_PORTS = { SOFY_SANDBOX_SMPP_PORT: '0', SOFY_SANDBOX_SMTP_PORT: '0', S
  * the provider simulators, the dispatcher and the receipt and inbound handlers, over a fresh
  * PostgreSQL database.
  */
-export async function startMessaging(options: { clock?: Clock; env?: Record<string, string>; dispatch?: boolean } = {}): Promise<MessagingHarness> {
+export async function startMessaging(options: { clock?: Clock; sandboxClock?: Clock; env?: Record<string, string>; dispatch?: boolean } = {}): Promise<MessagingHarness> {
   const env = { ...FREE_PORTS, SOFY_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', ...options.env };
   // The API must exist before the simulators post to it: create the sandbox, then the app with it.
   const bootstrap = await createTestPlatform({ ...(options.clock ? { clock: options.clock } : {}), env });
   await bootstrap.app.close();
-  const { sandbox, endpoints } = await startSandbox(bootstrap.config, 'http://127.0.0.1:1', options.clock);
+  const { sandbox, endpoints } = await startSandbox(bootstrap.config, 'http://127.0.0.1:1', options.sandboxClock ?? options.clock);
   const runtime = createMessagingRuntime(bootstrap, {
     endpoints,
     dispatch: options.dispatch ?? true,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/platform/db/embedded.ts';
 
 /** Tests never take the sandbox's fixed ports: a developer's `npm start` may be using them. */
-const FREE_SANDBOX_PORTS = { SOFY_SANDBOX_SMPP_PORT: '0', SOFY_SANDBOX_SMTP_PORT: '0', SOFY_SANDBOX_WHATSAPP_PORT: '0', SOFY_SANDBOX_RCS_PORT: '0' };
+const FREE_SANDBOX_PORTS = { SOFY_SANDBOX_SMPP_PORT: '0', SOFY_SANDBOX_SMTP_PORT: '0', SOFY_SANDBOX_WHATSAPP_PORT: '0', SOFY_SANDBOX_RCS_PORT: '0', SOFY_SMPP_GATEWAY_PORT: '0' };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/sofy.js', import.meta.url));

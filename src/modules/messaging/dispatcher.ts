@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { ClaimedMessage, Connector, Router } from './connectors.ts';
 import { decideAfterFailure, isExpired, resendWhenOutcomeUnknown } from './dispatch-rules.ts';
+import { quietHoursDecision, recipientTimeZone } from './rules.ts';
 
 export interface DispatcherOptions {
   workerId: string;
@@ -116,6 +117,10 @@ export class Dispatcher {
     if (isExpired(message.expiresAt, now)) {
       return { ...base, outcome: 'expired', errorCode: 'expired', errorMessage: 'Expired before it could be sent', attribution: 'platform' };
     }
+    // R-QUIET at the moment of sending too: a retry, a fallback or a late dispatch must not let a
+    // marketing SMS/RCS leave at night because it was accepted in the day.
+    const hold = quietHoursHold(message, now);
+    if (hold) return { ...base, outcome: 'retry', retryAt: hold.toISOString(), errorCode: 'quiet_hours_hold', errorMessage: 'Held until the end of quiet hours (R-QUIET)', attribution: 'platform' };
     let sent = await this.#sendThroughRoute(message);
     if (!sent.result.ok && message.channel === 'rcs' && message.fallback === 'sms' && sent.result.error.code === 'rcs_not_capable' && message.content.fallbackSms) {
       const sms = message.content.fallbackSms;
@@ -194,6 +199,13 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/** The instant a marketing SMS/RCS may leave, when it may not leave now (R-QUIET). */
+export function quietHoursHold(message: Pick<ClaimedMessage, 'route' | 'channel' | 'recipient' | 'country'>, now: Date): Date | null {
+  if (message.route !== 'marketing' || (message.channel !== 'sms' && message.channel !== 'rcs')) return null;
+  const decision = quietHoursDecision({ requestedAt: now, timeZone: recipientTimeZone(message.recipient), country: message.country ?? 'FR' });
+  return decision.allowed ? null : decision.sendAt;
 }
 
 function noRoute(message: ClaimedMessage): ChannelError {

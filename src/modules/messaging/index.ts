@@ -11,3 +11,4 @@ export { messagingRoutes } from './routes.ts';
 export { endpointsFromConfig, MessagingRuntime, type ProviderEndpoints } from './runtime.ts';
 export { sandboxRoutes } from './sandbox-routes.ts';
 export { MessagingService } from './service.ts';
+export { SmppCredentialsService, SmppGateway, smppCredentialRoutes, smppGatewayHousekeepingJob } from './smpp-gateway/index.ts';

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
-import { uuidv7 } from '../../platform/ids.ts';
+import { uuidv7, uuidv7Time } from '../../platform/ids.ts';
 import type { Channel, MessageContent } from './connectors.ts';
 import { DEFAULT_TTL_SECONDS } from './dispatch-rules.ts';
 import {
@@ -114,9 +114,11 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
     }
   }
 
+  const id = uuidv7(now);
   const base = {
-    id: uuidv7(now),
-    createdAt: new Date(Math.floor(now.getTime())),
+    id,
+    // The partition key is the instant the id carries (ids stay monotonic even if the clock steps back).
+    createdAt: uuidv7Time(id),
     tenantId: context.tenantId,
     route,
     status: sendAt.getTime() > now.getTime() + 1000 ? ('scheduled' as const) : ('queued' as const),
@@ -248,9 +250,10 @@ function prepareEmail(request: SendMessageRequest, context: SendingContext, rout
   if (!EMAIL.test(from.replace(/^.*<(.+)>$/, '$1'))) refuse('invalid_sender', '/from', 'must be an email address');
   if (route === 'alert') checkAlertContent(`${request.subject} ${request.text ?? ''}`);
   const now = context.now;
+  const id = uuidv7(now);
   return {
-    id: uuidv7(now),
-    createdAt: new Date(now.getTime()),
+    id,
+    createdAt: uuidv7Time(id),
     tenantId: context.tenantId,
     channel: 'email',
     route,

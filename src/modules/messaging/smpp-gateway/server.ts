@@ -33,17 +33,17 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import smpp from 'smpp';
 // The codec is part of the SMPP adapter; its index does not re-export these helpers (yet).
-import { concatInfo, decodeText, rawShortMessage } from '../../../channels/smpp/codec.ts';
+import { concatInfo, decodeText, rawShortMessage } from '../../../channels/smpp/index.ts';
 import { type Clock, systemClock } from '../../../platform/clock.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { NotificationListener } from '../../../platform/db/notifications.ts';
 import { withTenant } from '../../../platform/db/tenant-context.ts';
-import { AppError } from '../../../platform/errors.ts';
+import type { AppError } from '../../../platform/errors.ts';
 import { actorOf, type ApiKeyPrincipal, type ServiceContext } from '../../../platform/http/principal.ts';
 import { uuidv7Time } from '../../../platform/ids.ts';
 import { AUTH_CHANGES_CHANNEL } from '../../identity/index.ts';
 // ipAllowed is an identity rule not re-exported by the identity index (yet).
-import { ipAllowed } from '../../identity/rules.ts';
+import { ipAllowed } from '../../identity/index.ts';
 import { normalisePhoneNumber, senderProblem } from '../rules.ts';
 import type { SendMessageRequest } from '../schemas.ts';
 import { bindRefusal, lookupSmppCredential, type QuietHoursMode, SMPP_AUTH_CHANGE_PREFIX, type SmppBindLookup, verifySmppPassword } from './credentials.ts';
@@ -851,7 +851,7 @@ export class SmppGateway {
     group.batchesInFlight++;
     try {
       const results = await this.#sendBatch(group, items);
-      items.forEach((item, i) => item.resolve(results[i] ?? { status: SMPP_STATUS.ESME_RSYSERR }));
+      for (const [i, item] of items.entries()) item.resolve(results[i] ?? { status: SMPP_STATUS.ESME_RSYSERR });
     } catch (err) {
       this.#log.error({ err, systemId: group.systemId, count: items.length }, 'smpp gateway batch failed');
       for (const item of items) item.resolve({ status: SMPP_STATUS.ESME_RSYSERR });

@@ -15,6 +15,7 @@ const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
 const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-'));
 let server: SofyProcess;
 let browser: Browser;
+let recoveryCodes: string[] = [];
 let demo: { adminEmail: string; adminPassword: string; operatorEmail: string; operatorPassword: string; apiKey: string };
 
 beforeAll(async () => {
@@ -67,6 +68,7 @@ describe('console', () => {
     const page = await context.newPage();
     const codes = await firstSignIn(page, demo.adminEmail, demo.adminPassword);
     expect(codes).toHaveLength(10);
+    recoveryCodes = [...codes];
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('nav-settings-api-keys').click();
     await page.getByTestId('api-key-create').click();
@@ -97,6 +99,56 @@ describe('console', () => {
     // English is one click away.
     await page.getByTestId('lang-en').click();
     await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    await context.close();
+  });
+
+  it('sends a test SMS from Messagerie, follows it to delivered, and takes a STOP reply from the sandbox phone', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByTestId('login-email').fill(demo.adminEmail);
+    await page.getByTestId('login-password').fill('Baguette croustillante 2026');
+    await page.getByTestId('login-submit').click();
+    // MFA was enrolled by the first test: the secret is not known here, so use a recovery code.
+    await page.getByTestId('mfa-use-recovery').click();
+    await page.getByTestId('mfa-recovery-code').fill(recoveryCodes.shift() as string);
+    await page.getByTestId('mfa-submit').click();
+
+    await page.getByTestId('nav-messaging').click();
+    await page.getByTestId('send-test-open').click();
+    await page.getByTestId('send-channel').selectOption('sms');
+    await page.getByTestId('send-route').selectOption('alert');
+    await page.getByTestId('send-to').fill('06 98 76 54 32');
+    await page.getByTestId('send-text').fill('Votre commande est disponible en magasin.');
+    await expect.poll(() => page.getByTestId('send-counter').getAttribute('data-segments')).toBe('1');
+    expect(await page.getByTestId('send-counter').getAttribute('data-encoding')).toBe('GSM-7');
+    await page.getByTestId('send-submit').click();
+    await page.getByTestId('send-result').waitFor();
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId('messages-refresh').click();
+          return page.locator('[data-testid="message-row"][data-status="delivered"]').count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.locator('[data-testid="message-row"]').first().click();
+    await expect.poll(() => page.getByTestId('timeline-step').count()).toBeGreaterThanOrEqual(3);
+    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'message-detail.png'), fullPage: true });
+    await page.keyboard.press('Escape');
+
+    await page.getByTestId('messaging-tab-sandbox').click();
+    await page.getByTestId('sandbox-number').fill('+33698765432');
+    await page.getByTestId('sandbox-open').click();
+    await expect.poll(() => page.locator('[data-testid="sandbox-bubble"][data-direction="received"]').count()).toBeGreaterThan(0);
+    await page.getByTestId('sandbox-stop').click();
+    await expect.poll(() => page.locator('[data-testid="sandbox-bubble"][data-direction="sent"]').count()).toBeGreaterThan(0);
+    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'sandbox-phone.png'), fullPage: true });
+
+    await page.getByTestId('messaging-tab-optouts').click();
+    await expect.poll(() => page.locator('[data-testid="optout-row"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await context.close();
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelError, OutboundRcs, SendResult } from '../types.ts';
 import { classifyGoogleError } from './errors.ts';
-import { type HttpOutcome, requestJson, retryAfterMs } from './http.ts';
+import { type HttpOutcome, requestJson, retryAfterMs } from '../http.ts';
 
 export interface RbmConnectorOptions {
   /** API root (default `https://rcsbusinessmessaging.googleapis.com`; regional hosts work too). */

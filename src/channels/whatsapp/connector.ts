@@ -1,6 +1,6 @@
 import type { ChannelError, OutboundWhatsApp, SendResult } from '../types.ts';
 import { classifyMetaError } from './errors.ts';
-import { requestJson, retryAfterMs } from './http.ts';
+import { requestJson, retryAfterMs } from '../http.ts';
 
 export interface WhatsAppCloudOptions {
   /** Graph API root (default `https://graph.facebook.com`); the sandbox's URL in tests and offline. */

@@ -1,4 +1,4 @@
-import type { Attribution, ChannelError } from '../types.ts';
+import type { Attribution, ChannelError } from './types.ts';
 
 /**
  * A JSON-over-HTTPS call with a deadline, whose transport failures are already classified.

@@ -26,13 +26,9 @@ export function createPool(options: PoolOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     statement_timeout: 60_000,
+    // The role is set at connection start-up (`-c role=…`), before any query can run.
+    ...(options.setRole ? { options: `-c role=${options.setRole}` } : {}),
   });
-  if (options.setRole) {
-    const role = pg.escapeIdentifier(options.setRole);
-    pool.on('connect', (client) => {
-      client.query(`SET ROLE ${role}`).catch((error: unknown) => client.emit('error', error));
-    });
-  }
   // An idle client's error (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
   return pool;

@@ -22,6 +22,7 @@ import {
   providerWebhookRoutes,
   type ProviderEndpoints,
   sandboxRoutes,
+  SendersService,
   SmppCredentialsService,
   smppCredentialRoutes,
   smppGatewayHousekeepingJob,
@@ -46,6 +47,7 @@ export interface Services {
   webhooks: WebhooksService;
   unsubscribeTokens: UnsubscribeTokens;
   smppCredentials: SmppCredentialsService;
+  senders: SendersService;
 }
 
 export interface Platform {
@@ -91,6 +93,7 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     webhooks: new WebhooksService(db, keyring, clock, config.messaging.webhooksAllowPrivateNetworks),
     unsubscribeTokens: new UnsubscribeTokens(keyring),
     smppCredentials: new SmppCredentialsService(db, clock, onAuthChange),
+    senders: new SendersService(db, clock),
   };
   services.messaging = new MessagingService(db, clock, {
     stopShortCode: config.messaging.stopShortCode,
@@ -172,7 +175,7 @@ export async function createApiServer(
       identityRoutes(scope, { config, auth: services.auth, users: services.users, apiKeys: services.apiKeys });
       auditRoutes(scope, services.audit);
       tenantRoutes(scope, services.tenants);
-      messagingRoutes(scope, { messaging: services.messaging, optOuts: services.optOuts });
+      messagingRoutes(scope, { messaging: services.messaging, optOuts: services.optOuts, senders: services.senders, db: database.db, connectors: () => options.runtime?.router.connectors() ?? [] });
       webhookRoutes(scope, services.webhooks);
       smppCredentialRoutes(scope, services.smppCredentials);
       unsubscribeRoutes(scope, { db: database.db, clock: platform.clock, tokens: services.unsubscribeTokens });

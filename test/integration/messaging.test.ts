@@ -222,6 +222,29 @@ describe('the send API', () => {
   });
 });
 
+describe('senders and routes', () => {
+  it('refuses a numeric sender the account does not own, accepts it once registered', async () => {
+    const unowned = await send({ channel: 'sms', route: 'alert', to: '+33612345614', from: '38200', text: 'Code 1' });
+    expect(json(unowned)).toMatchObject({ status: 422, code: 'invalid_sender', errors: [{ path: '/from' }] });
+    const added = await h.platform.app.inject({ method: 'POST', url: '/v1/senders', headers: bearer(tenant.apiKey), payload: { sender: '38200' } });
+    expect(json(added)).toMatchObject({ sender: '38200', kind: 'short_code', status: 'active' });
+    const again = await h.platform.app.inject({ method: 'POST', url: '/v1/senders', headers: bearer(tenant.apiKey), payload: { sender: '38200' } });
+    expect(json(again)).toMatchObject({ code: 'conflict' });
+    expect(json(await h.platform.app.inject({ method: 'POST', url: '/v1/senders', headers: bearer(tenant.apiKey), payload: { sender: 'INFO' } }))).toMatchObject({ code: 'invalid_sender' });
+    const owned = await send({ channel: 'sms', route: 'alert', to: '+33612345614', from: '38200', text: 'Code 2' });
+    expect(owned.statusCode).toBe(202);
+  });
+
+  it('reports the connectors of this server and the account’s backlog', async () => {
+    const health = json<{ connectors: Array<{ id: string; channel: string; state: string }>; backlog: unknown[] }>(
+      await h.platform.app.inject({ url: '/v1/messaging/routes', headers: bearer(tenant.apiKey) }),
+    );
+    expect(health.connectors.map((c) => c.id).sort()).toEqual(['rcs', 'smpp', 'smtp', 'whatsapp']);
+    expect(health.connectors.find((c) => c.id === 'smpp')?.state).toBe('bound');
+    expect(Array.isArray(health.backlog)).toBe(true);
+  });
+});
+
 describe('outgoing webhooks', () => {
   it('posts signed status events (Standard Webhooks) to the tenant’s endpoint', async () => {
     const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];

@@ -12,3 +12,4 @@ export { endpointsFromConfig, MessagingRuntime, type ProviderEndpoints } from '.
 export { sandboxRoutes } from './sandbox-routes.ts';
 export { MessagingService } from './service.ts';
 export { SmppCredentialsService, SmppGateway, smppCredentialRoutes, smppGatewayHousekeepingJob } from './smpp-gateway/index.ts';
+export { SendersService } from './senders.ts';

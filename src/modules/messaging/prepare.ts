@@ -33,6 +33,8 @@ export interface SendingContext {
   rcsAgentId: string;
   /** WhatsApp templates of the tenant: `name|language` → status. */
   templates: Map<string, string>;
+  /** Numbers and short codes the tenant owns (a numeric `from` must be one of them). */
+  ownedNumbers: Set<string>;
   /** Last inbound WhatsApp message per contact (customer-service window). */
   lastInbound: Map<string, Date>;
   unsubscribeUrl: (address: string) => string;
@@ -165,7 +167,10 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
   if (!request.text) refuse('validation_failed', '/text', 'text is required');
   const sender = request.from ?? context.defaultSender ?? 'SOFY';
   const senderIssue = senderProblem(sender);
-  if (senderIssue) refuse('invalid_sender', request.from ? '/from' : '/from', senderIssue);
+  if (senderIssue) refuse('invalid_sender', '/from', senderIssue);
+  if (request.from && /^\+?\d+$/.test(sender) && !context.ownedNumbers.has(sender)) {
+    refuse('invalid_sender', '/from', `${sender} is not a number or short code registered for this account (Messagerie → Expéditeurs)`);
+  }
   let text = request.text as string;
   if (route === 'alert') checkAlertContent(text);
   if (request.encoding === 'transliterate') {

@@ -3,7 +3,10 @@ import { Type } from 'typebox';
 import { errorResponses, Nullable } from '../../platform/http/schemas.ts';
 import { type App, contextOf } from '../../platform/http/server.ts';
 import { compileItemValidator } from '../../platform/http/validation.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { Connector } from './connectors.ts';
 import type { OptOutsService } from './optouts.ts';
+import { routesHealth, type SendersService } from './senders.ts';
 import { AcceptedMessage, BatchBody, MessageListQuery, MessageView, type SendMessageRequest, SendMessageBody } from './schemas.ts';
 import type { MessagingService, StoredResponse } from './service.ts';
 
@@ -13,8 +16,8 @@ const IdempotencyHeaders = Type.Object({
 
 const OptOut = Type.Object({ address: Type.String(), source: Type.String(), channel: Nullable(Type.String()), detail: Nullable(Type.String()), createdAt: Type.String() });
 
-export function messagingRoutes(app: App, deps: { messaging: MessagingService; optOuts: OptOutsService }): void {
-  const { messaging, optOuts } = deps;
+export function messagingRoutes(app: App, deps: { messaging: MessagingService; optOuts: OptOutsService; senders: SendersService; db: Database; connectors: () => Connector[] }): void {
+  const { messaging, optOuts, senders } = deps;
   const tags = ['Messages'];
   const validateItem = compileItemValidator<SendMessageRequest>(SendMessageBody, (index) => `/messages/${index}`);
   const reply = (response: FastifyReply, stored: StoredResponse) => {
@@ -125,5 +128,34 @@ export function messagingRoutes(app: App, deps: { messaging: MessagingService; o
       await optOuts.remove(contextOf(request), request.body.address, request.body.reason);
       return response.status(204).send();
     },
+  );
+
+  // Senders and routes -------------------------------------------------------------------------
+  const Sender = Type.Object({ sender: Type.String(), kind: Type.String(), status: Type.String(), createdAt: Type.String() });
+  app.get('/v1/senders', { schema: { tags: ['Senders'], summary: 'Sender IDs and numbers of the account', response: { 200: Type.Object({ data: Type.Array(Sender) }), ...errorResponses } } }, async (request) => ({
+    data: await senders.list(contextOf(request)),
+  }));
+  app.post(
+    '/v1/senders',
+    {
+      schema: {
+        tags: ['Senders'],
+        summary: 'Register a sender ID, or a number or short code the account owns',
+        body: Type.Object({ sender: Type.String({ minLength: 1, maxLength: 16 }) }, { additionalProperties: false }),
+        response: { 201: Sender, ...errorResponses },
+      },
+    },
+    async (request, response) => response.status(201).send(await senders.add(contextOf(request), request.body)),
+  );
+  app.delete(
+    '/v1/senders/:sender',
+    { schema: { tags: ['Senders'], summary: 'Remove a sender', params: Type.Object({ sender: Type.String({ minLength: 1, maxLength: 16 }) }, { additionalProperties: false }) } },
+    async (request, response) => {
+      await senders.remove(contextOf(request), request.params.sender);
+      return response.status(204).send();
+    },
+  );
+  app.get('/v1/messaging/routes', { schema: { tags: ['Messages'], summary: 'Routes and their health: connectors of this server, and your backlog' } }, async (request) =>
+    routesHealth(deps.db, contextOf(request), deps.connectors()),
   );
 }

@@ -137,11 +137,12 @@ export class MessagingService {
 
   async #context(tx: Tx, ctx: ServiceContext, tenantId: string): Promise<SendingContext> {
     const now = this.clock.now();
-    const [tenant, prices, templates, windows] = await Promise.all([
+    const [tenant, prices, templates, windows, numbers] = await Promise.all([
       tx.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow(),
       tx.selectFrom('tenant_prices').selectAll().where('tenant_id', '=', tenantId).where('effective_from', '<=', now).execute(),
       tx.selectFrom('whatsapp_templates').select(['name', 'language', 'status']).where('tenant_id', '=', tenantId).execute(),
       tx.selectFrom('conversation_windows').select(['contact', 'last_inbound_at']).where('tenant_id', '=', tenantId).where('channel', '=', 'whatsapp').where('last_inbound_at', '>', new Date(now.getTime() - 86_400_000)).execute(),
+      tx.selectFrom('senders').select('sender').where('tenant_id', '=', tenantId).where('status', '=', 'active').where('kind', 'in', ['short_code', 'long_number']).execute(),
     ]);
     const settings = settingsOf(tenant.settings);
     const priceList: PriceList = withTenantPrices(DEFAULT_PRICE_LIST, prices.map((p) => ({ channel: p.channel as 'sms', route: p.route as 'marketing', country: p.country, unitMillicents: Number(p.unit_millicents), effectiveFrom: p.effective_from })));
@@ -160,6 +161,7 @@ export class MessagingService {
       rcsAgentId: this.settings.rcsAgentId,
       templates: new Map(templates.map((t) => [`${t.name}|${t.language}`, t.status])),
       lastInbound: new Map(windows.map((w) => [w.contact, w.last_inbound_at])),
+      ownedNumbers: new Set(numbers.map((n) => n.sender)),
       unsubscribeUrl: (address) => this.settings.unsubscribeUrl(tenantId, address),
     };
   }

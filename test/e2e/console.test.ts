@@ -149,6 +149,13 @@ describe('console', () => {
 
     await page.getByTestId('messaging-tab-optouts').click();
     await expect.poll(() => page.locator('[data-testid="optout-row"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+
+    await page.getByTestId('messaging-tab-routes').click();
+    await expect.poll(() => page.locator('[data-testid="connector-card"][data-id="smpp"]').getAttribute('data-state')).toBe('bound');
+    await page.getByTestId('messaging-tab-senders').click();
+    await page.getByTestId('sender-input').fill('38100');
+    await page.getByTestId('sender-submit').click();
+    await expect.poll(() => page.locator('[data-testid="sender-row"][data-sender="38100"]').count()).toBe(1);
     await context.close();
   });
 

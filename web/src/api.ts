@@ -18,10 +18,12 @@ import type {
   OptOut,
   Page,
   RolesCatalogue,
+  RoutesHealth,
   SandboxConversation,
   SandboxMailbox,
   SandboxPhone,
   SandboxReplyChannel,
+  Sender,
   SendMessageInput,
   Session,
   SuspensionKind,
@@ -345,6 +347,14 @@ export const api = {
     remove: (address: string, reason: string) =>
       post<void>('/v1/opt-outs/remove', { address, reason }),
     exportCsv: () => download('/v1/opt-outs/export', 'opt-outs.csv'),
+  },
+  senders: {
+    list: () => get<{ data: Sender[] }>('/v1/senders'),
+    add: (sender: string) => post<Sender>('/v1/senders', { sender }),
+    remove: (sender: string) => del(`/v1/senders/${id(sender)}`),
+  },
+  routes: {
+    health: () => get<RoutesHealth>('/v1/messaging/routes'),
   },
   webhooks: {
     events: webhookEventsFromSchema,

@@ -19,6 +19,7 @@ const codeKeys: Record<string, MessageKey> = {
   tenant_terminated: 'error.tenant_terminated',
   not_found: 'error.not_found',
   conflict: 'error.conflict',
+  invalid_sender: 'error.invalid_sender',
   email_taken: 'error.email_taken',
   weak_password: 'error.weak_password',
   last_owner: 'error.last_owner',

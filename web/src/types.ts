@@ -364,3 +364,37 @@ export interface SandboxMailbox {
   address: string;
   data: SandboxMail[];
 }
+
+export const SENDER_KINDS = ['alphanumeric', 'short_code', 'long_number'] as const;
+export type SenderKind = (typeof SENDER_KINDS)[number];
+
+/** A sender ID the account uses, or a number or short code it owns (`GET /v1/senders`). */
+export interface Sender {
+  sender: string;
+  /** A `SenderKind`; kept open so that a new kind from the server still shows. */
+  kind: string;
+  status: string;
+  createdAt: string;
+}
+
+/** One provider link of the server that answered (an SMPP bind, an SMTP pool, an API account). */
+export interface ConnectorStatus {
+  id: string;
+  channel: string;
+  /** bound | ready | connecting | closed (others shown as they come). */
+  state: string;
+  counters: Record<string, number>;
+}
+
+/** The account's messages not yet final, per channel and status. */
+export interface BacklogEntry {
+  channel: string;
+  status: string;
+  count: number;
+  oldest: string | null;
+}
+
+export interface RoutesHealth {
+  connectors: ConnectorStatus[];
+  backlog: BacklogEntry[];
+}

@@ -40,6 +40,8 @@ export const fr = {
   'error.not_found': 'Élément introuvable : il a peut-être été supprimé.',
   'error.conflict':
     'Cette action entre en conflit avec une modification récente. Rechargez la page.',
+  'error.invalid_sender':
+    'Cet expéditeur est refusé : identifiant alphanumérique invalide, ou numéro que votre compte n’a pas enregistré.',
   'error.email_taken': 'Un utilisateur existe déjà avec cette adresse e-mail.',
   'error.weak_password':
     'Mot de passe trop faible : au moins 12 caractères, et différent de votre adresse e-mail.',
@@ -432,6 +434,8 @@ export const fr = {
   'messaging.tabOptOuts': 'Désinscriptions',
   'messaging.tabWebhooks': 'Webhooks',
   'messaging.tabSandbox': 'Téléphones de test',
+  'messaging.tabSenders': 'Expéditeurs',
+  'messaging.tabRoutes': 'Routes',
 
   'msgStatus.queued': 'En file',
   'msgStatus.scheduled': 'Programmé',
@@ -612,6 +616,70 @@ export const fr = {
     'Quand une personne répondra STOP ou se désinscrira d’un e-mail, son adresse apparaîtra ici.',
   'optouts.emptyFiltered': 'Aucune adresse ne correspond',
   'optouts.emptyFilteredText': 'Aucune désinscription ne contient « {q} ».',
+
+  'senders.intro':
+    'Les noms et numéros qui peuvent apparaître comme expéditeur (« from ») de vos SMS.',
+  'senders.listLabel': 'Expéditeurs du compte',
+  'senders.addTitle': 'Ajouter un expéditeur',
+  'senders.addText':
+    'Un identifiant alphanumérique compte 1 à 11 lettres ou chiffres, dont au moins une lettre, et ne doit pas être un mot générique (INFO, SMS, TEST…) ; un numéro ou un code court doit appartenir à votre entreprise : un « from » numérique qui n’est pas enregistré ici est refusé avec invalid_sender.',
+  'senders.sender': 'Expéditeur',
+  'senders.senderHint': 'Par exemple MABOUTIQUE, 38200 ou +33612345678.',
+  'senders.senderRequired': 'Indiquez un nom ou un numéro.',
+  'senders.senderTooLong': '16 caractères au plus.',
+  'senders.invalid': 'Refusé par les règles des opérateurs (invalid_sender).',
+  'senders.invalidEmpty': 'L’expéditeur est vide.',
+  'senders.invalidDigits': 'Un numéro compte 3 à 15 chiffres (+ facultatif) ; celui-ci en a {count}.',
+  'senders.invalidLength':
+    'Un identifiant alphanumérique compte 11 caractères au plus ; celui-ci en a {count}.',
+  'senders.invalidCharacters':
+    'Lettres A–Z et chiffres 0–9 uniquement : ni espace, ni accent, ni ponctuation.',
+  'senders.invalidGeneric':
+    '« {sender} » est un mot générique que les opérateurs bloquent : utilisez le nom de votre marque.',
+  'senders.conflict': '{sender} est déjà enregistré.',
+  'senders.addSubmit': 'Ajouter',
+  'senders.added': '{sender} a été ajouté aux expéditeurs.',
+  'senders.readOnly': 'Seul un rôle avec la permission settings:manage peut ajouter ou retirer un expéditeur.',
+  'senders.colSender': 'Expéditeur',
+  'senders.colKind': 'Type',
+  'senders.colStatus': 'État',
+  'senders.colDate': 'Ajouté le',
+  'senders.kind.alphanumeric': 'Alphanumérique',
+  'senders.kind.short_code': 'Code court',
+  'senders.kind.long_number': 'Numéro long',
+  'senders.status.active': 'Actif',
+  'senders.remove': 'Retirer',
+  'senders.removeNamed': 'Retirer l’expéditeur {sender}',
+  'senders.removeTitle': 'Retirer {sender} ?',
+  'senders.removeText':
+    'Les messages envoyés ensuite avec ce « from » seront refusés s’il s’agit d’un numéro. Les messages déjà acceptés ne changent pas.',
+  'senders.removed': '{sender} a été retiré des expéditeurs.',
+  'senders.empty': 'Aucun expéditeur',
+  'senders.emptyText':
+    'Ajoutez le nom de votre marque ou les numéros de votre entreprise pour les utiliser comme « from ».',
+
+  'routes.intro':
+    'Les connecteurs sont ceux du serveur qui répond, avec ses compteurs depuis son démarrage (un autre serveur du cluster a les siens). La file d’attente, elle, concerne tout votre compte : vos messages pas encore dans un état final.',
+  'routes.connectors': 'Connecteurs',
+  'routes.connectorLabel': 'Connecteur {id}',
+  'routes.counters': 'Compteurs de {id}',
+  'routes.noCounters': 'Aucun compteur.',
+  'routes.noConnectors': 'Aucun connecteur sur ce serveur',
+  'routes.noConnectorsText':
+    'Un serveur qui ne fait que servir l’API n’a pas de connecteur : les envois partent des serveurs d’envoi.',
+  'routes.backlog': 'File d’attente',
+  'routes.backlogEmpty': 'Rien en attente',
+  'routes.backlogEmptyText': 'Tous vos messages sont dans un état final.',
+  'routes.colChannel': 'Canal',
+  'routes.colStatus': 'Statut',
+  'routes.colCount': 'Messages',
+  'routes.colOldest': 'Le plus ancien',
+  'routes.autoRefresh': 'Actualisé toutes les 5 secondes.',
+  'routes.refresh': 'Actualiser',
+  'routes.state.bound': 'Connecté (bind)',
+  'routes.state.ready': 'Prêt',
+  'routes.state.connecting': 'Connexion en cours',
+  'routes.state.closed': 'Fermé',
 
   'optoutSource.sms_stop': 'Réponse STOP (SMS)',
   'optoutSource.email_unsubscribe': 'Désinscription d’un e-mail',

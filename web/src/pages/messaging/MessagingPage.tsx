@@ -10,23 +10,30 @@ import type { MessageRoute } from '../../types';
 import { MessageDetailDialog } from './MessageDetail';
 import { MessagesTab } from './MessagesTab';
 import { OptOutsTab } from './OptOutsTab';
+import { RoutesTab } from './RoutesTab';
 import { SandboxTab } from './SandboxTab';
+import { SendersTab } from './SendersTab';
 import { SendTestDialog } from './SendTestDialog';
 import { WebhooksTab } from './WebhooksTab';
 
-export type MessagingTabId = 'messages' | 'optouts' | 'webhooks' | 'sandbox';
+export type MessagingTabId = 'messages' | 'optouts' | 'webhooks' | 'senders' | 'routes' | 'sandbox';
 
 /** Each tab has its own address, so that it can be bookmarked and the Back button works. */
 export const MESSAGING_TABS: { id: MessagingTabId; path: string; label: MessageKey }[] = [
   { id: 'messages', path: '/messaging', label: 'messaging.tabMessages' },
   { id: 'optouts', path: '/messaging/opt-outs', label: 'messaging.tabOptOuts' },
   { id: 'webhooks', path: '/messaging/webhooks', label: 'messaging.tabWebhooks' },
+  { id: 'senders', path: '/messaging/senders', label: 'messaging.tabSenders' },
+  { id: 'routes', path: '/messaging/routes', label: 'messaging.tabRoutes' },
   { id: 'sandbox', path: '/messaging/sandbox', label: 'messaging.tabSandbox' },
 ];
 
 type SandboxState = 'unknown' | 'available' | 'absent';
 
-/** Messagerie: message log, opt-outs, webhooks and (in sandbox mode) the test phones. */
+/**
+ * Messagerie: message log, opt-outs, webhooks, senders, routes and (in sandbox mode) the test
+ * phones.
+ */
 export function MessagingPage({ tab }: { tab: MessagingTabId }) {
   const { t } = useI18n();
   const { can } = usePermissions();
@@ -104,6 +111,8 @@ export function MessagingPage({ tab }: { tab: MessagingTabId }) {
               </EmptyState>
             </section>
           ))}
+        {tab === 'senders' && <SendersTab />}
+        {tab === 'routes' && <RoutesTab />}
         {tab === 'sandbox' && (sandbox === 'available' ? <SandboxTab /> : <Loading />)}
       </div>
       {sending && (

@@ -19,7 +19,20 @@ export function useMessagingFormat() {
       minimumFractionDigits: 2,
       maximumFractionDigits: 4,
     });
+    const relativeFormat = new Intl.RelativeTimeFormat(tag, { numeric: 'auto', style: 'long' });
     return {
+      /** "il y a 5 minutes": how long ago (or until) an instant, from `now`. */
+      relative: (iso: string | null | undefined, now = Date.now()): string => {
+        if (!iso) return '';
+        const at = new Date(iso).getTime();
+        if (Number.isNaN(at)) return iso;
+        const seconds = Math.round((at - now) / 1000);
+        const abs = Math.abs(seconds);
+        if (abs < 60) return relativeFormat.format(seconds, 'second');
+        if (abs < 3600) return relativeFormat.format(Math.round(seconds / 60), 'minute');
+        if (abs < 86_400) return relativeFormat.format(Math.round(seconds / 3600), 'hour');
+        return relativeFormat.format(Math.round(seconds / 86_400), 'day');
+      },
       /** Date and time to the second, in Paris. */
       timestamp: (iso: string | null | undefined): string => {
         if (!iso) return '';

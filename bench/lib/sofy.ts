@@ -18,6 +18,8 @@ export interface SofyChildOptions {
   output: 'pipe' | { file: string };
   /** `npm start` instead of `node bin/sofy.js start` (then in its own process group, stopped like Ctrl-C). */
   viaNpm?: boolean;
+  /** The role to run (default `start`): `api` serves without dispatching, `worker` dispatches. */
+  command?: 'start' | 'api' | 'worker';
 }
 
 /** The caller's environment without anything that would configure SOFY differently. */
@@ -40,7 +42,7 @@ export function spawnSofy(options: SofyChildOptions): ChildProcess {
   }
   try {
     if (options.viaNpm) return spawnTracked('npm', ['start', '--silent'], { env, stdio, detached: true });
-    return spawnTracked(process.execPath, [...(options.nodeArgs ?? []), 'bin/sofy.js', 'start'], { env, stdio });
+    return spawnTracked(process.execPath, [...(options.nodeArgs ?? []), 'bin/sofy.js', options.command ?? 'start'], { env, stdio });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -76,7 +76,10 @@ $$;
 -- providerId, connector, errorCode, errorMessage, attribution, retryAt, segments, priceMillicents,
 -- fellBack, channel}].
 CREATE FUNCTION dispatch_complete(p_results jsonb) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  -- A batch of hundreds joined to millions of rows by indexed keys: always index lookups, whatever
+  -- the statistics say (a temp table is never analysed; a new partition has none).
+  SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_pending jsonb;
 BEGIN
@@ -151,7 +154,10 @@ END $$;
 -- at, providerCode, attribution}]. A message only moves forward; unknown ids are kept for a while
 -- in pending_receipts (p_keep_unmatched) and applied when their submit is recorded.
 CREATE FUNCTION apply_receipts(p_receipts jsonb, p_keep_unmatched boolean DEFAULT true) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  -- A batch of hundreds joined to millions of rows by indexed keys: always index lookups, whatever
+  -- the statistics say (a temp table is never analysed; a new partition has none).
+  SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_matched integer;
 BEGIN
@@ -299,7 +305,10 @@ GRANT EXECUTE ON FUNCTION messaging_housekeeping TO sofy_app;
 -- no message and waits in pending_receipts; if the submit then commits without seeing it, this
 -- sweep (run by every dispatcher every few seconds) applies it. Cheap when nothing waits.
 CREATE FUNCTION apply_pending_receipts() RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  -- A batch of hundreds joined to millions of rows by indexed keys: always index lookups, whatever
+  -- the statistics say (a temp table is never analysed; a new partition has none).
+  SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_receipts jsonb;
 BEGIN

@@ -13,7 +13,7 @@ interface BufferedReceipt {
 
 /**
  * Delivery receipts arrive one by one (SMPP deliver_sm, WhatsApp and RCS webhooks); they are
- * applied in batches (one round trip for up to `maxBatch` receipts, at least every `flushMs`).
+ * applied in batches (one round trip for up to `maxBatch` receipts, as soon as the event loop is free).
  * `add` resolves once its receipt is committed, so the provider is acknowledged only then: if
  * this process dies first, the provider delivers the receipt again and nothing is lost.
  * A receipt for a submit not yet recorded waits in pending_receipts (see migration 0004).
@@ -21,13 +21,19 @@ interface BufferedReceipt {
 export class ReceiptSink {
   #buffer: BufferedReceipt[] = [];
   #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
   applied = 0;
 
+  /**
+   * A batch leaves as soon as the event loop is free (no fixed timer), with up to `concurrency`
+   * batches committing at once: the provider's acknowledgement window is what paces receipts, so
+   * the time a batch waits before it is written is time the provider cannot send more.
+   */
   constructor(
     private readonly db: Database,
-    private readonly options: { maxBatch?: number; flushMs?: number; log?: (line: string, fields?: Record<string, unknown>) => void } = {},
+    private readonly options: { maxBatch?: number; concurrency?: number; log?: (line: string, fields?: Record<string, unknown>) => void } = {},
   ) {}
 
   /** Records a report from a connector (`connector` is its id: provider ids are unique per connector). */
@@ -42,30 +48,48 @@ export class ReceiptSink {
       ...(report.providerCode ? { providerCode: report.providerCode } : {}),
       ...(report.attribution ? { attribution: report.attribution } : {}),
     });
-    if (this.#buffer.length >= (this.options.maxBatch ?? 500)) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 10);
+    this.#schedule();
     return committed;
   }
 
+  /** Writes everything buffered and waits for every batch in flight. */
   async flush(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const batch = this.#buffer;
-    const waiters = this.#waiters;
-    this.#buffer = [];
-    this.#waiters = [];
-    if (!batch.length) return this.#flushing;
-    this.#flushing = this.#flushing.then(async () => {
-      try {
-        const { rows } = await sql<{ matched: number }>`select apply_receipts(${JSON.stringify(batch)}::jsonb) as matched`.execute(this.db);
-        this.applied += rows[0]?.matched ?? 0;
-        for (const waiter of waiters) waiter.resolve();
-      } catch (error) {
-        // Not acknowledged: the provider will deliver these receipts again.
-        this.options.log?.('applying receipts failed', { count: batch.length, error: (error as Error).message });
-        for (const waiter of waiters) waiter.reject(error as Error);
-      }
+    while (this.#buffer.length) this.#startBatch();
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#buffer.length && this.#inFlight < (this.options.concurrency ?? 2)) this.#startBatch();
     });
-    return this.#flushing;
+  }
+
+  #startBatch(): void {
+    const size = this.options.maxBatch ?? 500;
+    const batch = this.#buffer.splice(0, size);
+    const waiters = this.#waiters.splice(0, size);
+    if (!batch.length) return;
+    this.#inFlight++;
+    void this.#apply(batch, waiters).finally(() => {
+      this.#inFlight--;
+      if (this.#buffer.length) this.#schedule();
+      else if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    });
+  }
+
+  async #apply(batch: BufferedReceipt[], waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>): Promise<void> {
+    try {
+      const { rows } = await sql<{ matched: number }>`select apply_receipts(${JSON.stringify(batch)}::jsonb) as matched`.execute(this.db);
+      this.applied += rows[0]?.matched ?? 0;
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      // Not acknowledged: the provider will deliver these receipts again.
+      this.options.log?.('applying receipts failed', { count: batch.length, error: (error as Error).message });
+      for (const waiter of waiters) waiter.reject(error as Error);
+    }
   }
 }

@@ -64,7 +64,7 @@ export class MessagingService {
   async send(ctx: ServiceContext, request: SendMessageRequest, idempotencyKey?: string): Promise<StoredResponse> {
     const tenantId = tenantOf(ctx.principal);
     this.#authorizeRoute(ctx, request);
-    return this.#idempotent(ctx, tenantId, idempotencyKey, { path: '/v1/messages', request }, async (tx, context) => {
+    return this.#idempotent(ctx, tenantId, idempotencyKey, { path: '/v1/messages', request }, request.channel === 'whatsapp', async (tx, context) => {
       const prepared = prepareMessage(request, context);
       const statuses = await insertMessages(tx, [prepared]);
       return { statusCode: 202, body: acceptedView(prepared, statuses.get(prepared.id) ?? prepared.status) };
@@ -74,7 +74,8 @@ export class MessagingService {
   /** Up to 1,000 messages; each is accepted or refused on its own (per-item results). */
   async sendBatch(ctx: ServiceContext, requests: unknown[], validate: (item: unknown, index: number) => SendMessageRequest | AppError, idempotencyKey?: string): Promise<StoredResponse> {
     const tenantId = tenantOf(ctx.principal);
-    return this.#idempotent(ctx, tenantId, idempotencyKey, { path: '/v1/messages/batch', request: requests }, async (tx, context) => {
+    const whatsapp = requests.some((item) => (item as { channel?: unknown } | null)?.channel === 'whatsapp');
+    return this.#idempotent(ctx, tenantId, idempotencyKey, { path: '/v1/messages/batch', request: requests }, whatsapp, async (tx, context) => {
       const results: BatchItemResult[] = [];
       const prepared: Array<{ index: number; message: PreparedMessage }> = [];
       requests.forEach((item, index) => {
@@ -105,6 +106,7 @@ export class MessagingService {
     tenantId: string,
     key: string | undefined,
     fingerprint: unknown,
+    needsWhatsApp: boolean,
     work: (tx: Tx, context: SendingContext) => Promise<{ statusCode: number; body: unknown }>,
   ): Promise<StoredResponse> {
     const requestHash = createHash('sha256').update(JSON.stringify(fingerprint)).digest('hex');
@@ -124,7 +126,7 @@ export class MessagingService {
           return { statusCode: stored.status_code, body: stored.response, replayed: true };
         }
       }
-      const context = await this.#context(tx, ctx, tenantId);
+      const context = await this.#context(tx, ctx, tenantId, needsWhatsApp);
       const answer = await work(tx, context);
       if (key) {
         await tx.updateTable('idempotency_keys').set({ status_code: answer.statusCode, response: JSON.stringify(answer.body) }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
@@ -135,13 +137,16 @@ export class MessagingService {
     return result;
   }
 
-  async #context(tx: Tx, ctx: ServiceContext, tenantId: string): Promise<SendingContext> {
+  /** What preparing this tenant's messages needs; WhatsApp templates and windows only for WhatsApp. */
+  async #context(tx: Tx, ctx: ServiceContext, tenantId: string, needsWhatsApp: boolean): Promise<SendingContext> {
     const now = this.clock.now();
     const [tenant, prices, templates, windows, numbers] = await Promise.all([
       tx.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow(),
       tx.selectFrom('tenant_prices').selectAll().where('tenant_id', '=', tenantId).where('effective_from', '<=', now).execute(),
-      tx.selectFrom('whatsapp_templates').select(['name', 'language', 'status']).where('tenant_id', '=', tenantId).execute(),
-      tx.selectFrom('conversation_windows').select(['contact', 'last_inbound_at']).where('tenant_id', '=', tenantId).where('channel', '=', 'whatsapp').where('last_inbound_at', '>', new Date(now.getTime() - 86_400_000)).execute(),
+      needsWhatsApp ? tx.selectFrom('whatsapp_templates').select(['name', 'language', 'status']).where('tenant_id', '=', tenantId).execute() : [],
+      needsWhatsApp
+        ? tx.selectFrom('conversation_windows').select(['contact', 'last_inbound_at']).where('tenant_id', '=', tenantId).where('channel', '=', 'whatsapp').where('last_inbound_at', '>', new Date(now.getTime() - 86_400_000)).execute()
+        : [],
       tx.selectFrom('senders').select('sender').where('tenant_id', '=', tenantId).where('status', '=', 'active').where('kind', 'in', ['short_code', 'long_number']).execute(),
     ]);
     const settings = settingsOf(tenant.settings);

@@ -13,6 +13,22 @@ import type {
   UserStatus,
 } from './types';
 
+/** The translation of `value` through `keys`; `value` itself when it has no key. */
+function labelOr(t: Translate, keys: Partial<Record<string, MessageKey>>, value: string): string {
+  const key = keys[value];
+  return key ? t(key) : value;
+}
+
+/** Label and badge tone of a status through `statuses`; the raw status, neutral, when unknown. */
+function toneLabel(
+  t: Translate,
+  statuses: Partial<Record<string, { key: MessageKey; tone: BadgeTone }>>,
+  status: string,
+): { label: string; tone: BadgeTone } {
+  const known = statuses[status];
+  return known ? { label: t(known.key), tone: known.tone } : { label: status, tone: 'neutral' };
+}
+
 const roleKeys: Record<string, MessageKey> = {
   owner: 'role.owner',
   admin: 'role.admin',
@@ -26,8 +42,7 @@ const roleKeys: Record<string, MessageKey> = {
 };
 
 export function roleLabel(t: Translate, role: string): string {
-  const key = roleKeys[role];
-  return key ? t(key) : role;
+  return labelOr(t, roleKeys, role);
 }
 
 const userStatuses: Record<UserStatus, { key: MessageKey; tone: BadgeTone }> = {
@@ -38,8 +53,7 @@ const userStatuses: Record<UserStatus, { key: MessageKey; tone: BadgeTone }> = {
 };
 
 export function userStatus(t: Translate, status: string): { label: string; tone: BadgeTone } {
-  const known = userStatuses[status as UserStatus];
-  return known ? { label: t(known.key), tone: known.tone } : { label: status, tone: 'neutral' };
+  return toneLabel(t, userStatuses, status);
 }
 
 const tenantStatuses: Record<TenantStatus, { key: MessageKey; tone: BadgeTone }> = {
@@ -52,8 +66,7 @@ const tenantStatuses: Record<TenantStatus, { key: MessageKey; tone: BadgeTone }>
 export const TENANT_STATUSES = Object.keys(tenantStatuses) as TenantStatus[];
 
 export function tenantStatus(t: Translate, status: string): { label: string; tone: BadgeTone } {
-  const known = tenantStatuses[status as TenantStatus];
-  return known ? { label: t(known.key), tone: known.tone } : { label: status, tone: 'neutral' };
+  return toneLabel(t, tenantStatuses, status);
 }
 
 export type ApiKeyState = 'active' | 'revoked' | 'expired';
@@ -94,8 +107,7 @@ const actorKeys: Record<ActorType, MessageKey> = {
 };
 
 export function actorTypeLabel(t: Translate, type: string): string {
-  const key = actorKeys[type as ActorType];
-  return key ? t(key) : type;
+  return labelOr(t, actorKeys, type);
 }
 
 /** Two letters for the avatar: "Alice Martin" → "AM". */
@@ -122,8 +134,7 @@ const messageStatusKeys: Record<MessageStatus, MessageKey> = {
 };
 
 export function messageStatusLabel(t: Translate, status: string): string {
-  const key = messageStatusKeys[status as MessageStatus];
-  return key ? t(key) : status;
+  return labelOr(t, messageStatusKeys, status);
 }
 
 /** Final statuses where something went wrong: the error and its attribution matter. */
@@ -137,8 +148,7 @@ const channelKeys: Record<MessageChannel, MessageKey> = {
 };
 
 export function channelLabel(t: Translate, channel: string): string {
-  const key = channelKeys[channel as MessageChannel];
-  return key ? t(key) : channel;
+  return labelOr(t, channelKeys, channel);
 }
 
 const routeKeys: Record<MessageRoute, MessageKey> = {
@@ -148,8 +158,7 @@ const routeKeys: Record<MessageRoute, MessageKey> = {
 
 export function routeLabel(t: Translate, route: string | null): string {
   if (!route) return '—';
-  const key = routeKeys[route as MessageRoute];
-  return key ? t(key) : route;
+  return labelOr(t, routeKeys, route);
 }
 
 const attributionKeys: Record<Attribution, MessageKey> = {
@@ -162,8 +171,7 @@ const attributionKeys: Record<Attribution, MessageKey> = {
 
 /** Who failed (R-3RD), in words. */
 export function attributionLabel(t: Translate, attribution: string): string {
-  const key = attributionKeys[attribution as Attribution];
-  return key ? t(key) : attribution;
+  return labelOr(t, attributionKeys, attribution);
 }
 
 const attributionShortKeys: Record<Attribution, MessageKey> = {
@@ -176,8 +184,7 @@ const attributionShortKeys: Record<Attribution, MessageKey> = {
 
 /** Who failed, in one word (tables); the full sentence is its title. */
 export function attributionShort(t: Translate, attribution: string): string {
-  const key = attributionShortKeys[attribution as Attribution];
-  return key ? t(key) : attribution;
+  return labelOr(t, attributionShortKeys, attribution);
 }
 
 const optOutSourceKeys: Record<string, MessageKey> = {
@@ -190,8 +197,7 @@ const optOutSourceKeys: Record<string, MessageKey> = {
 };
 
 export function optOutSourceLabel(t: Translate, source: string): string {
-  const key = optOutSourceKeys[source];
-  return key ? t(key) : source;
+  return labelOr(t, optOutSourceKeys, source);
 }
 
 const deliveryStatuses: Record<DeliveryStatus, { key: MessageKey; tone: BadgeTone }> = {
@@ -201,8 +207,7 @@ const deliveryStatuses: Record<DeliveryStatus, { key: MessageKey; tone: BadgeTon
 };
 
 export function deliveryStatus(t: Translate, status: string): { label: string; tone: BadgeTone } {
-  const known = deliveryStatuses[status as DeliveryStatus];
-  return known ? { label: t(known.key), tone: known.tone } : { label: status, tone: 'neutral' };
+  return toneLabel(t, deliveryStatuses, status);
 }
 
 const webhookEventKeys: Record<string, MessageKey> = {
@@ -235,6 +240,5 @@ const sandboxOutcomeKeys: Record<string, MessageKey> = {
 /** A handset outcome worth showing (not delivered, not read), in words; null otherwise. */
 export function sandboxOutcome(t: Translate, outcome: string | undefined): string | null {
   if (!outcome || ['DELIVRD', 'delivered', 'read'].includes(outcome)) return null;
-  const key = sandboxOutcomeKeys[outcome];
-  return key ? t(key) : outcome;
+  return labelOr(t, sandboxOutcomeKeys, outcome);
 }

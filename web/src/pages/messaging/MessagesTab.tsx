@@ -1,6 +1,7 @@
 import { type MouseEvent, useState } from 'react';
 import { api } from '../../api';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { PagedFooter } from '../../components/FormButtons';
 import { usePaged } from '../../hooks';
 import { useI18n } from '../../i18n';
 import {
@@ -228,25 +229,7 @@ export function MessagesTab({
             </p>
           </>
         )}
-        {Boolean(messages.error) && messages.items.length > 0 && (
-          <div className="card-pad">
-            <ErrorBanner error={messages.error} />
-          </div>
-        )}
-        {messages.nextCursor && !messages.loading && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={messages.loadMore}
-              disabled={messages.loadingMore}
-              aria-busy={messages.loadingMore}
-              data-testid="messages-load-more"
-            >
-              {messages.loadingMore ? t('common.loading') : t('common.loadMore')}
-            </button>
-          </div>
-        )}
+        <PagedFooter list={messages} testId="messages-load-more" />
       </section>
     </>
   );

@@ -1,8 +1,9 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { api } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons, PagedFooter } from '../../components/FormButtons';
 import { useToast } from '../../components/Toast';
 import { fieldError } from '../../errors';
 import { usePaged } from '../../hooks';
@@ -114,25 +115,7 @@ export function OptOutsTab() {
         ) : (
           <OptOutTable items={list.items} onRemove={manage ? setRemoving : undefined} />
         )}
-        {Boolean(list.error) && list.items.length > 0 && (
-          <div className="card-pad">
-            <ErrorBanner error={list.error} />
-          </div>
-        )}
-        {list.nextCursor && !list.loading && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={list.loadMore}
-              disabled={list.loadingMore}
-              aria-busy={list.loadingMore}
-              data-testid="optouts-load-more"
-            >
-              {list.loadingMore ? t('common.loading') : t('common.loadMore')}
-            </button>
-          </div>
-        )}
+        <PagedFooter list={list} testId="optouts-load-more" />
       </section>
       {removing && (
         <RemoveOptOutDialog
@@ -352,27 +335,15 @@ function RemoveOptOutDialog({
       dismissible={!busy}
       description={t('optouts.removeText')}
       footer={
-        <>
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-            data-testid="optout-remove-cancel"
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            form="optout-remove-form"
-            className="button button-danger"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="optout-remove-submit"
-          >
-            {busy ? t('common.working') : t('optouts.removeSubmit')}
-          </button>
-        </>
+        <CancelSubmitButtons
+          busy={busy}
+          onCancel={onClose}
+          cancelTestId="optout-remove-cancel"
+          form="optout-remove-form"
+          danger
+          submitLabel={t('optouts.removeSubmit')}
+          submitTestId="optout-remove-submit"
+        />
       }
     >
       <form id="optout-remove-form" className="form" onSubmit={submit} noValidate>

@@ -3,6 +3,7 @@ import { api, isApiError } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ErrorBanner, WarningBanner } from '../../components/Feedback';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { errorMessage, fieldError } from '../../errors';
 import { countSms, withStopMention } from '../../gsm';
 import { useAsync } from '../../hooks';
@@ -189,27 +190,14 @@ export function SendTestDialog({
       dismissible={!busy}
       description={t('send.intro')}
       footer={
-        <>
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-            data-testid="send-cancel"
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            form="send-test-form"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="send-submit"
-          >
-            {busy ? t('common.working') : t('send.submit')}
-          </button>
-        </>
+        <CancelSubmitButtons
+          busy={busy}
+          onCancel={onClose}
+          cancelTestId="send-cancel"
+          form="send-test-form"
+          submitLabel={t('send.submit')}
+          submitTestId="send-submit"
+        />
       }
     >
       <form id="send-test-form" className="form" onSubmit={submit} noValidate>

@@ -1,9 +1,11 @@
 import { type FormEvent, Fragment, useId, useState } from 'react';
 import { api } from '../../api';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons, PagedFooter } from '../../components/FormButtons';
 import { Menu } from '../../components/Menu';
 import { SecretDialog } from '../../components/SecretDialog';
 import { useToast } from '../../components/Toast';
@@ -352,27 +354,14 @@ function CreateWebhookDialog({
       testId="webhook-dialog"
       dismissible={!busy}
       footer={
-        <>
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-            data-testid="webhook-cancel"
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            form="webhook-form"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="webhook-submit"
-          >
-            {busy ? t('common.working') : t('webhooks.submit')}
-          </button>
-        </>
+        <CancelSubmitButtons
+          busy={busy}
+          onCancel={onClose}
+          cancelTestId="webhook-cancel"
+          form="webhook-form"
+          submitLabel={t('webhooks.submit')}
+          submitTestId="webhook-submit"
+        />
       }
     >
       <form id="webhook-form" className="form" onSubmit={submit} noValidate>
@@ -394,51 +383,22 @@ function CreateWebhookDialog({
             data-testid="webhook-url"
           />
         </Field>
-        <fieldset
-          className={`fieldset${show(errors.events) ? ' field-invalid' : ''}`}
-          aria-describedby={show(errors.events) ? 'webhook-events-error' : undefined}
-          data-testid="webhook-events"
-        >
-          <legend className="field-label">{t('webhooks.events')}</legend>
-          <p className="field-hint">{t('webhooks.eventsHint')}</p>
-          <div className="checkbox-list">
-            {events.map((event, index) => {
-              const id = `${baseId}-event-${index}`;
-              const desc = webhookEventDescription(t, event);
-              return (
-                <div
-                  key={event}
-                  className={`checkbox-card${chosen.includes(event) ? ' is-checked' : ''}`}
-                >
-                  <input
-                    id={id}
-                    type="checkbox"
-                    checked={chosen.includes(event)}
-                    onChange={(e) => toggle(event, e.target.checked)}
-                    aria-describedby={desc ? `${id}-desc` : undefined}
-                    data-testid={`webhook-event-${event}`}
-                  />
-                  <label htmlFor={id}>
-                    <code>{event}</code>
-                  </label>
-                  {desc && (
-                    <span id={`${id}-desc`} className="checkbox-desc">
-                      {desc}
-                    </span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-          {show(errors.events) && (
-            <div id="webhook-events-error" className="field-error">
-              {errors.events}
-            </div>
-          )}
-          {fieldError(error, '/events') && (
-            <div className="field-error">{fieldError(error, '/events')}</div>
-          )}
-        </fieldset>
+        <CheckboxGroup
+          legend={t('webhooks.events')}
+          hint={t('webhooks.eventsHint')}
+          options={events.map((event, index) => ({
+            value: event,
+            id: `${baseId}-event-${index}`,
+            testId: `webhook-event-${event}`,
+            description: webhookEventDescription(t, event),
+          }))}
+          chosen={chosen}
+          onToggle={toggle}
+          testId="webhook-events"
+          error={show(errors.events)}
+          errorId="webhook-events-error"
+          serverError={fieldError(error, '/events')}
+        />
         <Field
           label={t('webhooks.description')}
           optional
@@ -553,25 +513,7 @@ function Deliveries({
       ) : (
         <DeliveryTable items={deliveries.items} endpoints={endpoints} onReplay={replay} />
       )}
-      {Boolean(deliveries.error) && deliveries.items.length > 0 && (
-        <div className="card-pad">
-          <ErrorBanner error={deliveries.error} />
-        </div>
-      )}
-      {deliveries.nextCursor && !deliveries.loading && (
-        <div className="card-footer">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={deliveries.loadMore}
-            disabled={deliveries.loadingMore}
-            aria-busy={deliveries.loadingMore}
-            data-testid="deliveries-load-more"
-          >
-            {deliveries.loadingMore ? t('common.loading') : t('common.loadMore')}
-          </button>
-        </div>
-      )}
+      <PagedFooter list={deliveries} testId="deliveries-load-more" />
     </section>
   );
 }

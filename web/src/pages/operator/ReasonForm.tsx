@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Field } from '../../components/Field';
 import { ErrorBanner } from '../../components/Feedback';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { fieldError } from '../../errors';
 import { useI18n } from '../../i18n';
 import type { OpenedTenant } from '../../types';
@@ -73,25 +74,12 @@ export function ReasonForm({
         />
       </Field>
       <div className="form-actions">
-        {onCancel && (
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onCancel}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-        )}
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={busy}
-          aria-busy={busy}
-          data-testid="open-submit"
-        >
-          {busy ? t('common.working') : submitLabel}
-        </button>
+        <CancelSubmitButtons
+          busy={busy}
+          onCancel={onCancel}
+          submitLabel={submitLabel}
+          submitTestId="open-submit"
+        />
       </div>
     </form>
   );

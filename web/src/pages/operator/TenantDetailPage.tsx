@@ -2,8 +2,9 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api';
 import { AuditTable } from '../../components/AuditTable';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
 import { Badge, EmptyState, ErrorBanner, WarningBanner } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { PageHeader } from '../../components/PageHeader';
 import { useToast } from '../../components/Toast';
 import { fieldError } from '../../errors';
@@ -319,23 +320,13 @@ function SuspendDialog({
           />
         </Field>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-danger"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="suspend-submit"
-          >
-            {busy ? t('common.working') : t('operator.suspend')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onClose}
+            danger
+            submitLabel={t('operator.suspend')}
+            submitTestId="suspend-submit"
+          />
         </div>
       </form>
     </Dialog>
@@ -398,23 +389,12 @@ function ReactivateDialog({
           />
         </Field>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="reactivate-submit"
-          >
-            {busy ? t('common.working') : t('operator.reactivate')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onClose}
+            submitLabel={t('operator.reactivate')}
+            submitTestId="reactivate-submit"
+          />
         </div>
       </form>
     </Dialog>

@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretDialog, type SecretItem } from '../../components/SecretDialog';
 import { fieldError } from '../../errors';
@@ -317,23 +318,12 @@ function CreateTenantDialog({
           />
         </Field>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="tenant-create-submit"
-          >
-            {busy ? t('common.working') : t('operator.createSubmit')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onClose}
+            submitLabel={t('operator.createSubmit')}
+            submitTestId="tenant-create-submit"
+          />
         </div>
       </form>
     </Dialog>

@@ -1,8 +1,10 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../../api';
+import { CheckboxGroup } from '../../components/CheckboxGroup';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { Field } from '../../components/Field';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretDialog } from '../../components/SecretDialog';
 import { useToast } from '../../components/Toast';
@@ -316,45 +318,21 @@ function CreateKeyForm({
             data-testid="api-key-name"
           />
         </Field>
-        <fieldset
-          className={`fieldset${show(errors.scopes) ? ' field-invalid' : ''}`}
-          aria-describedby={show(errors.scopes) ? 'api-key-scopes-error' : undefined}
-          data-testid="api-key-scopes"
-        >
-          <legend className="field-label">{t('apiKeys.scopes')}</legend>
-          <p className="field-hint">{t('apiKeys.scopesHint')}</p>
-          <div className="checkbox-list">
-            {API_SCOPES.map((scope) => {
-              const id = `scope-${scope.replace(/[^a-z]/g, '-')}`;
-              return (
-                <div
-                  key={scope}
-                  className={`checkbox-card${scopes.includes(scope) ? ' is-checked' : ''}`}
-                >
-                  <input
-                    id={id}
-                    type="checkbox"
-                    checked={scopes.includes(scope)}
-                    onChange={(e) => toggle(scope, e.target.checked)}
-                    aria-describedby={`${id}-desc`}
-                    data-testid={`api-key-scope-${scope}`}
-                  />
-                  <label htmlFor={id}>
-                    <code>{scope}</code>
-                  </label>
-                  <span id={`${id}-desc`} className="checkbox-desc">
-                    {scopeDescription(t, scope)}
-                  </span>
-                </div>
-              );
-            })}
-          </div>
-          {show(errors.scopes) && (
-            <div id="api-key-scopes-error" className="field-error">
-              {errors.scopes}
-            </div>
-          )}
-        </fieldset>
+        <CheckboxGroup
+          legend={t('apiKeys.scopes')}
+          hint={t('apiKeys.scopesHint')}
+          options={API_SCOPES.map((scope) => ({
+            value: scope,
+            id: `scope-${scope.replace(/[^a-z]/g, '-')}`,
+            testId: `api-key-scope-${scope}`,
+            description: scopeDescription(t, scope),
+          }))}
+          chosen={scopes}
+          onToggle={toggle}
+          testId="api-key-scopes"
+          error={show(errors.scopes)}
+          errorId="api-key-scopes-error"
+        />
         <div className="form-grid">
           <Field
             label={t('apiKeys.allowedIps')}
@@ -389,24 +367,13 @@ function CreateKeyForm({
           </Field>
         </div>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onCancel}
-            disabled={busy}
-            data-testid="api-key-cancel"
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="api-key-submit"
-          >
-            {busy ? t('common.working') : t('apiKeys.createSubmit')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onCancel}
+            cancelTestId="api-key-cancel"
+            submitLabel={t('apiKeys.createSubmit')}
+            submitTestId="api-key-submit"
+          />
         </div>
       </form>
     </section>

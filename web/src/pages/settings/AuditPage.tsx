@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api';
 import { AuditTable } from '../../components/AuditTable';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { PagedFooter } from '../../components/FormButtons';
 import { PageHeader } from '../../components/PageHeader';
 import { usePaged } from '../../hooks';
 import { useI18n } from '../../i18n';
@@ -98,25 +99,7 @@ export function AuditPage() {
         ) : (
           <AuditTable entries={audit.items} />
         )}
-        {Boolean(audit.error) && audit.items.length > 0 && (
-          <div className="card-pad">
-            <ErrorBanner error={audit.error} />
-          </div>
-        )}
-        {audit.nextCursor && !audit.loading && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={audit.loadMore}
-              disabled={audit.loadingMore}
-              aria-busy={audit.loadingMore}
-              data-testid="audit-load-more"
-            >
-              {audit.loadingMore ? t('common.loading') : t('common.loadMore')}
-            </button>
-          </div>
-        )}
+        <PagedFooter list={audit} testId="audit-load-more" />
       </section>
     </>
   );

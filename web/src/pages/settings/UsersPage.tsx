@@ -2,8 +2,9 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { CancelSubmitButtons } from '../../components/FormButtons';
 import { Menu, type MenuItem } from '../../components/Menu';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretDialog } from '../../components/SecretDialog';
@@ -378,23 +379,12 @@ function InviteDialog({
           <RoleSelect value={role} onChange={setRole} testId="invite-role" />
         </Field>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="invite-submit"
-          >
-            {busy ? t('common.working') : t('users.inviteSubmit')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onClose}
+            submitLabel={t('users.inviteSubmit')}
+            submitTestId="invite-submit"
+          />
         </div>
       </form>
     </Dialog>
@@ -445,23 +435,12 @@ function RoleDialog({
           <RoleSelect value={role} onChange={setRole} testId="role-select" />
         </Field>
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={busy}
-          >
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="role-submit"
-          >
-            {busy ? t('common.working') : t('common.save')}
-          </button>
+          <CancelSubmitButtons
+            busy={busy}
+            onCancel={onClose}
+            submitLabel={t('common.save')}
+            submitTestId="role-submit"
+          />
         </div>
       </form>
     </Dialog>

@@ -136,8 +136,7 @@ BEGIN
     FROM _results r;
 
   -- Receipts that were faster than this commit. Taken and applied in one statement: a receipt
-  -- is never deleted without being applied; one committed just after this is applied by
-  -- apply_receipt_inbox.
+  -- is never deleted without being applied; one committed just after this waits for the sweep.
   WITH matched AS (
     DELETE FROM pending_receipts p
      USING _results r
@@ -302,49 +301,27 @@ END $$;
 REVOKE ALL ON FUNCTION messaging_housekeeping FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION messaging_housekeeping TO sofy_app;
 
-
--- The receipt inbox. A provider's receipt is made durable by one cheap insert (then the provider is
--- acknowledged), and applied to its message later in large batches by `apply_receipt_inbox`, run
--- continuously by every process that receives receipts: the provider's acknowledgement window no
--- longer waits for the matching and the status updates.
-CREATE FUNCTION record_receipts(p_receipts jsonb) RETURNS integer
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  WITH inserted AS (
-    INSERT INTO pending_receipts (provider_id, connector, status, at, detail)
-    SELECT r."providerId", r.connector, r.status, coalesce(r.at, now()),
-           jsonb_strip_nulls(jsonb_build_object('providerCode', r."providerCode", 'attribution', r.attribution))
-      FROM jsonb_to_recordset(p_receipts) AS r("providerId" text, connector text, status text, at timestamptz, "providerCode" text, attribution text)
-    ON CONFLICT (provider_id, connector) DO UPDATE
-      SET status = EXCLUDED.status, at = EXCLUDED.at, detail = EXCLUDED.detail
-      WHERE pending_receipts.status = 'delivered' AND EXCLUDED.status = 'read'
-    RETURNING 1)
-  SELECT count(*)::integer FROM inserted
-$$;
-
--- Applies up to p_limit inbox receipts whose message is known (SKIP LOCKED: processes share the work).
-CREATE FUNCTION apply_receipt_inbox(p_limit integer) RETURNS integer
+-- A receipt can race its submit: applied while the submit's commit is still in flight, it finds
+-- no message and waits in pending_receipts; if the submit then commits without seeing it, this
+-- sweep (run by every dispatcher every few seconds) applies it. Cheap when nothing waits.
+CREATE FUNCTION apply_pending_receipts() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+  -- A batch of hundreds joined to millions of rows by indexed keys: always index lookups, whatever
+  -- the statistics say (a temp table is never analysed; a new partition has none).
   SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
   v_receipts jsonb;
 BEGIN
-  WITH picked AS (
-    SELECT p.provider_id, p.connector FROM pending_receipts p
-     WHERE EXISTS (SELECT 1 FROM messages m WHERE m.provider_id = p.provider_id AND m.connector = p.connector
-                     AND m.created_at > now() - interval '10 days')
-     LIMIT p_limit
-     FOR UPDATE OF p SKIP LOCKED
-  ), taken AS (
-    DELETE FROM pending_receipts p USING picked
-     WHERE p.provider_id = picked.provider_id AND p.connector = picked.connector
+  WITH matched AS (
+    DELETE FROM pending_receipts p
+     USING messages m
+     WHERE m.provider_id = p.provider_id AND m.connector = p.connector AND m.created_at > now() - interval '10 days'
     RETURNING p.provider_id, p.connector, p.status, p.at, p.detail
   )
   SELECT jsonb_agg(jsonb_build_object('providerId', provider_id, 'connector', connector, 'status', status, 'at', at) || detail)
-    INTO v_receipts FROM taken;
+    INTO v_receipts FROM matched;
   IF v_receipts IS NULL THEN RETURN 0; END IF;
-  PERFORM apply_receipts(v_receipts, false);
-  RETURN jsonb_array_length(v_receipts);
+  RETURN apply_receipts(v_receipts, false);
 END $$;
-
-REVOKE ALL ON FUNCTION record_receipts, apply_receipt_inbox FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION record_receipts, apply_receipt_inbox TO sofy_app;
+REVOKE ALL ON FUNCTION apply_pending_receipts FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION apply_pending_receipts TO sofy_app;

@@ -36,7 +36,7 @@ type Claimed = { message_id: string; created_at: Date; recovered: boolean; attem
 const claim = async (worker: string, limit: number, lease = 60) =>
   (await sql<Claimed>`select * from dispatch_claim(${worker}, ${limit}, ${lease})`.execute(platform.database.db)).rows;
 const complete = (results: unknown[]) => sql`select dispatch_complete(${JSON.stringify(results)}::jsonb)`.execute(platform.database.db);
-const receipts = (list: unknown[]) => sql<{ n: number }>`select record_receipts(${JSON.stringify(list)}::jsonb) as n`.execute(platform.database.db);
+const receipts = (list: unknown[]) => sql<{ n: number }>`select apply_receipts(${JSON.stringify(list)}::jsonb) as n`.execute(platform.database.db);
 const statusOf = async (id: string) =>
   withTenant(platform.database.db, tenant.tenantId, (tx) => tx.selectFrom('messages').select(['status', 'attempts', 'error_code', 'provider_id']).where('id', '=', id).executeTakeFirstOrThrow());
 
@@ -55,13 +55,12 @@ describe('dispatch functions', () => {
     const [row] = await claim('early', 1);
     expect(row?.message_id).toBe(id);
     const early = await receipts([{ providerId: 'early-1', connector: 'smpp', status: 'delivered', at: new Date().toISOString() }]);
-    expect(early.rows[0]?.n).toBe(1); // in the inbox, waiting for its message
-    expect((await sql<{ n: number }>`select apply_receipt_inbox(100) as n`.execute(platform.database.db)).rows[0]?.n).toBe(0);
+    expect(early.rows[0]?.n).toBe(0); // nothing to match yet: kept aside
     await complete([{ id, createdAt: row?.created_at, outcome: 'submitted', providerId: 'early-1', connector: 'smpp' }]);
     expect(await statusOf(id as string)).toMatchObject({ status: 'delivered', provider_id: 'early-1' });
   });
 
-  it('applies a receipt that raced the submit’s commit from the receipt inbox', async () => {
+  it('catches a receipt that raced the submit’s commit with the sweep', async () => {
     const [id] = await accept(1);
     const [row] = await claim('racer', 1);
     // The submit is recorded without seeing the receipt, which commits into pending_receipts a
@@ -69,7 +68,7 @@ describe('dispatch functions', () => {
     await complete([{ id, createdAt: row?.created_at, outcome: 'submitted', providerId: 'race-1', connector: 'smpp' }]);
     await admin(platform.database.adminUrl, (client) => client.query("insert into pending_receipts (provider_id, connector, status, at) values ('race-1', 'smpp', 'delivered', now())"));
     expect(await statusOf(id as string)).toMatchObject({ status: 'submitted' });
-    const { rows } = await sql<{ n: number }>`select apply_receipt_inbox(100) as n`.execute(platform.database.db);
+    const { rows } = await sql<{ n: number }>`select apply_pending_receipts() as n`.execute(platform.database.db);
     expect(rows[0]?.n).toBe(1);
     expect(await statusOf(id as string)).toMatchObject({ status: 'delivered' });
     const left = await admin(platform.database.adminUrl, (client) => client.query("select count(*)::int as n from pending_receipts where provider_id = 'race-1'"));

@@ -64,6 +64,7 @@ export class Dispatcher {
   #running = false;
   #loops: Promise<void>[] = [];
   #wake: Array<() => void> = [];
+  #stopSweep: () => void = () => {};
   readonly stats = { claimed: 0, submitted: 0, retried: 0, failed: 0 };
 
   constructor(
@@ -77,11 +78,12 @@ export class Dispatcher {
     if (this.#running) return;
     this.#running = true;
     const loops = this.options.concurrency ?? 2;
-    this.#loops = Array.from({ length: loops }, () => this.#loop());
+    this.#loops = [...Array.from({ length: loops }, () => this.#loop()), this.#sweepLoop()];
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopSweep();
     for (const wake of this.#wake.splice(0)) wake();
     await Promise.all(this.#loops);
   }
@@ -155,6 +157,26 @@ export class Dispatcher {
       // An adapter bug must not lose the message: retry it, attributed to us.
       this.options.log?.('connector threw', { connector: connector.id, error: (error as Error).message });
       return { ok: false, error: { code: 'connector_error', message: (error as Error).message, retryable: true, attribution: 'platform' } };
+    }
+  }
+
+  /** Receipts that raced their submit (see apply_pending_receipts, migration 0004). */
+  async sweepPendingReceipts(): Promise<number> {
+    const { rows } = await sql<{ applied: number }>`select apply_pending_receipts() as applied`.execute(this.db);
+    return rows[0]?.applied ?? 0;
+  }
+
+  async #sweepLoop(): Promise<void> {
+    while (this.#running) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        this.#stopSweep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (!this.#running) break;
+      await this.sweepPendingReceipts().catch((error: unknown) => this.options.log?.('receipt sweep failed', { error: (error as Error).message }));
     }
   }
 

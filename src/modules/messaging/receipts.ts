@@ -12,12 +12,11 @@ interface BufferedReceipt {
 }
 
 /**
- * Delivery receipts arrive one by one (SMPP deliver_sm, WhatsApp and RCS webhooks). Each is made
- * durable in the receipt inbox (pending_receipts) by a cheap batched insert, and `add` resolves
- * only once that is committed, so the provider is acknowledged only then: if this process dies
- * first, the provider delivers the receipt again and nothing is lost. A separate loop applies the
- * inbox to the messages in large batches (apply_receipt_inbox, migration 0004), so the provider's
- * acknowledgement window never waits for the status updates.
+ * Delivery receipts arrive one by one (SMPP deliver_sm, WhatsApp and RCS webhooks); they are
+ * applied in batches (one round trip for up to `maxBatch` receipts, as soon as the event loop is free).
+ * `add` resolves once its receipt is committed, so the provider is acknowledged only then: if
+ * this process dies first, the provider delivers the receipt again and nothing is lost.
+ * A receipt for a submit not yet recorded waits in pending_receipts (see migration 0004).
  */
 export class ReceiptSink {
   #buffer: BufferedReceipt[] = [];
@@ -25,9 +24,6 @@ export class ReceiptSink {
   #scheduled = false;
   #inFlight = 0;
   #idle: Array<() => void> = [];
-  #running = false;
-  #applier: Promise<void> | undefined;
-  #wakeApplier: (() => void) | undefined;
   applied = 0;
 
   /**
@@ -54,49 +50,6 @@ export class ReceiptSink {
     });
     this.#schedule();
     return committed;
-  }
-
-  /** Starts applying the inbox to the messages (every process that receives receipts runs it). */
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#applier = this.#applyLoop();
-  }
-
-  async stop(): Promise<void> {
-    await this.flush();
-    this.#running = false;
-    this.#wakeApplier?.();
-    await this.#applier;
-    await this.applyInbox();
-  }
-
-  /** Applies the receipts of the inbox whose messages are known; returns how many. */
-  async applyInbox(limit = 5000): Promise<number> {
-    const { rows } = await sql<{ n: number }>`select apply_receipt_inbox(${limit}) as n`.execute(this.db);
-    const applied = rows[0]?.n ?? 0;
-    this.applied += applied;
-    return applied;
-  }
-
-  async #applyLoop(): Promise<void> {
-    while (this.#running) {
-      let applied = 0;
-      try {
-        applied = await this.applyInbox();
-      } catch (error) {
-        this.options.log?.('applying the receipt inbox failed', { error: (error as Error).message });
-      }
-      if (applied === 0 && this.#running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 200);
-          this.#wakeApplier = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
   }
 
   /** Writes everything buffered and waits for every batch in flight. */
@@ -130,9 +83,9 @@ export class ReceiptSink {
 
   async #apply(batch: BufferedReceipt[], waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>): Promise<void> {
     try {
-      await sql`select record_receipts(${JSON.stringify(batch)}::jsonb)`.execute(this.db);
+      const { rows } = await sql<{ matched: number }>`select apply_receipts(${JSON.stringify(batch)}::jsonb) as matched`.execute(this.db);
+      this.applied += rows[0]?.matched ?? 0;
       for (const waiter of waiters) waiter.resolve();
-      this.#wakeApplier?.();
     } catch (error) {
       // Not acknowledged: the provider will deliver these receipts again.
       this.options.log?.('applying receipts failed', { count: batch.length, error: (error as Error).message });

@@ -87,7 +87,6 @@ export class MessagingRuntime {
   }
 
   start(): void {
-    this.receipts.start();
     this.#sms?.start((error) => this.options.log('SMPP bind failed', { error: error.message }));
     this.dispatcher?.start();
     this.webhooks?.start();
@@ -98,6 +97,6 @@ export class MessagingRuntime {
     await this.dispatcher?.stop();
     await this.webhooks?.stop();
     await this.router.stop();
-    await this.receipts.stop();
+    await this.receipts.flush();
   }
 }

@@ -226,6 +226,20 @@ const SPECIAL_FOLDS: Readonly<Record<string, string>> = {
   '\u2011': '-',
 };
 
+const foldCache = new Map<string, string>();
+
+/** One character folded: ASCII by arithmetic (the common case), the rest computed once and cached. */
+function foldCharacter(character: string): string {
+  const code = character.charCodeAt(0);
+  if (code < 0x80 && character.length === 1) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : character;
+  let folded = foldCache.get(character);
+  if (folded === undefined) {
+    folded = SPECIAL_FOLDS[character] ?? character.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    if (foldCache.size < 10_000) foldCache.set(character, folded);
+  }
+  return folded;
+}
+
 /** Folds character by character, remembering where each folded unit came from, to quote the original words. */
 function foldForMatching(text: string): FoldedText {
   let folded = '';
@@ -233,7 +247,7 @@ function foldForMatching(text: string): FoldedText {
   const originEnd: number[] = [];
   let index = 0;
   for (const character of text) {
-    const replacement = SPECIAL_FOLDS[character] ?? character.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const replacement = foldCharacter(character);
     for (let unit = 0; unit < replacement.length; unit++) {
       originStart.push(index);
       originEnd.push(index + character.length);

@@ -81,6 +81,7 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
   const auth = new AuthService(db, keyring, clock, (error) => log(`background write failed: ${(error as Error).message}`));
   const onAuthChange = () => auth.clearCache();
   const tenantAdmin = new TenantAdministration(db, clock, onAuthChange);
+  const unsubscribeTokens = new UnsubscribeTokens(keyring);
   const services: Services = {
     auth,
     users: new UsersService(db, clock),
@@ -88,20 +89,19 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     audit: new AuditService(db, clock),
     tenants: new TenantsService(db, clock, tenantAdmin),
     tenantAdmin,
-    messaging: undefined as unknown as MessagingService,
+    messaging: new MessagingService(db, clock, {
+      stopShortCode: config.messaging.stopShortCode,
+      emailFrom: config.messaging.emailFrom,
+      whatsappPhoneNumberId: config.messaging.whatsapp.phoneNumberId,
+      rcsAgentId: config.messaging.rcs.agentId,
+      unsubscribeUrl: (tenantId, address) => `${config.publicUrl}/unsubscribe/${unsubscribeTokens.create(tenantId, address)}`,
+    }),
     optOuts: new OptOutsService(db, clock),
     webhooks: new WebhooksService(db, keyring, clock, config.messaging.webhooksAllowPrivateNetworks),
-    unsubscribeTokens: new UnsubscribeTokens(keyring),
+    unsubscribeTokens,
     smppCredentials: new SmppCredentialsService(db, clock, onAuthChange),
     senders: new SendersService(db, clock),
   };
-  services.messaging = new MessagingService(db, clock, {
-    stopShortCode: config.messaging.stopShortCode,
-    emailFrom: config.messaging.emailFrom,
-    whatsappPhoneNumberId: config.messaging.whatsapp.phoneNumberId,
-    rcsAgentId: config.messaging.rcs.agentId,
-    unsubscribeUrl: (tenantId, address) => `${config.publicUrl}/unsubscribe/${services.unsubscribeTokens.create(tenantId, address)}`,
-  });
   return { config, clock, keyring, database, services, close: () => database.close() };
 }
 

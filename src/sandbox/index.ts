@@ -57,8 +57,8 @@ export class Sandbox {
     return {
       smpp: { host: smsc.host, port: smsc.port },
       smtp: { host: smtp.host, port: smtp.port },
-      whatsappUrl: typeof whatsapp === 'string' ? whatsapp : `http://127.0.0.1:${this.options.ports.whatsapp}`,
-      rcsUrl: typeof rcs === 'string' ? rcs : `http://127.0.0.1:${this.options.ports.rcs}`,
+      whatsappUrl: whatsapp,
+      rcsUrl: rcs,
     };
   }
 

@@ -69,7 +69,7 @@ export async function createTestPlatform(options: { clock?: Clock; env?: Record<
     ...options.env,
   });
   const platform = wirePlatform(config, options.keyring ?? new SecretKeyring(randomBytes(32)), database, options.clock ?? systemClock);
-  const app = await createApiServer(platform, { logger: options.env?.SOFY_LOG_LEVEL === 'error' ? { level: 'error' } : false });
+  const app = await createApiServer(platform, { logger: false });
   await app.ready();
   return {
     ...platform,

@@ -79,7 +79,7 @@ export class UsersService {
 
   async create(ctx: ServiceContext, input: NewUser): Promise<{ user: UserView; oneTimePassword: string }> {
     authorize(ctx.principal, 'users:manage');
-    const actorRole = ctx.principal.kind === 'api_key' ? 'admin' : ctx.principal.role;
+    const actorRole = actingRole(ctx);
     if (!isTenantRole(input.role) || !canAssignRole(actorRole, null, input.role)) {
       throw new AppError('forbidden', `You cannot create a user with the role ${input.role}`, { errors: [{ path: '/role', message: 'not allowed for you' }] });
     }
@@ -93,7 +93,7 @@ export class UsersService {
     authorize(ctx.principal, 'users:manage');
     const tenantId = tenantOf(ctx.principal);
     const now = this.clock.now();
-    const actorRole = ctx.principal.kind === 'api_key' ? 'admin' : ctx.principal.role;
+    const actorRole = actingRole(ctx);
     return withTenant(this.db, tenantId, async (tx) => {
       const user = await repo.findUserForUpdate(tx, userId);
       if (!user) throw notFound('User');
@@ -151,7 +151,7 @@ export class UsersService {
     authorize(ctx.principal, 'users:manage');
     const tenantId = tenantOf(ctx.principal);
     const now = this.clock.now();
-    const actorRole = ctx.principal.kind === 'api_key' ? 'admin' : ctx.principal.role;
+    const actorRole = actingRole(ctx);
     return withTenant(this.db, tenantId, async (tx) => {
       const user = await repo.findUserForUpdate(tx, userId);
       if (!user) throw notFound('User');
@@ -162,6 +162,9 @@ export class UsersService {
     });
   }
 }
+
+/** The role that decides what a caller may do to users: an `admin`-scoped key acts as an admin. */
+const actingRole = (ctx: ServiceContext): string => (ctx.principal.kind === 'api_key' ? 'admin' : ctx.principal.role);
 
 /** The fields that changed, as {field: [before, after]}, for the audit trail. */
 export function diff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {

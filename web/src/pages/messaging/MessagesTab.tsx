@@ -2,6 +2,7 @@ import { type MouseEvent, useState } from 'react';
 import { api } from '../../api';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { PagedFooter } from '../../components/FormButtons';
+import { RefreshButton } from '../../components/Toolbar';
 import { usePaged } from '../../hooks';
 import { useI18n } from '../../i18n';
 import {
@@ -186,14 +187,7 @@ export function MessagesTab({
               />
             </div>
             <div className="toolbar-buttons">
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => setTick((n) => n + 1)}
-                data-testid="messages-refresh"
-              >
-                {t('messages.refresh')}
-              </button>
+              <RefreshButton onClick={() => setTick((n) => n + 1)} testId="messages-refresh" />
               {filtered && (
                 <button
                   type="button"

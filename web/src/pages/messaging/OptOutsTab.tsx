@@ -3,7 +3,9 @@ import { api } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { Field } from '../../components/Field';
+import { AddFormCard, FormRowSubmit, OptionalTextField } from '../../components/FormParts';
 import { CancelSubmitButtons, PagedFooter } from '../../components/FormButtons';
+import { ActionsHeader, RemoveCell } from '../../components/Table';
 import { useToast } from '../../components/Toast';
 import { fieldError } from '../../errors';
 import { usePaged } from '../../hooks';
@@ -152,11 +154,7 @@ function OptOutTable({
             <th scope="col">{t('optouts.colChannel')}</th>
             <th scope="col">{t('optouts.colDetail')}</th>
             <th scope="col">{t('optouts.colDate')}</th>
-            {onRemove && (
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            )}
+            {onRemove && <ActionsHeader />}
           </tr>
         </thead>
         <tbody>
@@ -181,17 +179,12 @@ function OptOutTable({
               <td className="cell-detail">{o.detail ?? <span className="muted">—</span>}</td>
               <td className="cell-nowrap">{fmt.timestamp(o.createdAt)}</td>
               {onRemove && (
-                <td className="cell-actions">
-                  <button
-                    type="button"
-                    className="button button-danger-ghost button-sm"
-                    onClick={() => onRemove(o)}
-                    aria-label={t('optouts.removeNamed', { address: o.address })}
-                    data-testid="optout-remove"
-                  >
-                    {t('optouts.remove')}
-                  </button>
-                </td>
+                <RemoveCell
+                  onClick={() => onRemove(o)}
+                  ariaLabel={t('optouts.removeNamed', { address: o.address })}
+                  label={t('optouts.remove')}
+                  testId="optout-remove"
+                />
               )}
             </tr>
           ))}
@@ -238,11 +231,11 @@ function AddOptOutForm({ onAdded }: { onAdded: (optOut: OptOut) => void }) {
   };
 
   return (
-    <section className="card" aria-labelledby="optout-add-title">
-      <h2 className="card-title" id="optout-add-title">
-        {t('optouts.addTitle')}
-      </h2>
-      <p className="muted">{t('optouts.addText')}</p>
+    <AddFormCard
+      titleId="optout-add-title"
+      title={t('optouts.addTitle')}
+      text={t('optouts.addText')}
+    >
       <form className="form" onSubmit={submit} noValidate data-testid="optout-add-form">
         <ErrorBanner error={error} testId="optout-add-error" />
         <div className="form-row">
@@ -265,33 +258,19 @@ function AddOptOutForm({ onAdded }: { onAdded: (optOut: OptOut) => void }) {
               data-testid="optout-add-address"
             />
           </Field>
-          <Field
+          <OptionalTextField
             label={t('optouts.reason')}
-            optional
-            optionalLabel={t('common.optional')}
             hint={t('optouts.reasonHint')}
             error={fieldError(error, '/reason')}
-          >
-            <input
-              type="text"
-              maxLength={500}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              data-testid="optout-add-reason"
-            />
-          </Field>
-          <button
-            type="submit"
-            className="button button-primary form-row-button"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="optout-add-submit"
-          >
-            {busy ? t('common.working') : t('optouts.addSubmit')}
-          </button>
+            maxLength={500}
+            value={reason}
+            onChange={setReason}
+            testId="optout-add-reason"
+          />
+          <FormRowSubmit busy={busy} label={t('optouts.addSubmit')} testId="optout-add-submit" />
         </div>
       </form>
-    </section>
+    </AddFormCard>
   );
 }
 

@@ -2,7 +2,9 @@ import { type FormEvent, useRef, useState } from 'react';
 import { api, isApiError } from '../../api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
+import { AddFormCard, FormRowSubmit } from '../../components/FormParts';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
+import { ActionsHeader, RemoveCell } from '../../components/Table';
 import { useToast } from '../../components/Toast';
 import { useAsync } from '../../hooks';
 import { type MessageKey, type Translate, useI18n } from '../../i18n';
@@ -123,11 +125,7 @@ function SenderTable({ items, onRemove }: { items: Sender[]; onRemove?: (s: Send
             <th scope="col">{t('senders.colKind')}</th>
             <th scope="col">{t('senders.colStatus')}</th>
             <th scope="col">{t('senders.colDate')}</th>
-            {onRemove && (
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            )}
+            {onRemove && <ActionsHeader />}
           </tr>
         </thead>
         <tbody>
@@ -152,17 +150,12 @@ function SenderTable({ items, onRemove }: { items: Sender[]; onRemove?: (s: Send
                 </td>
                 <td className="cell-nowrap">{fmt.timestamp(s.createdAt)}</td>
                 {onRemove && (
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-danger-ghost button-sm"
-                      onClick={() => onRemove(s)}
-                      aria-label={t('senders.removeNamed', { sender: s.sender })}
-                      data-testid="sender-remove"
-                    >
-                      {t('senders.remove')}
-                    </button>
-                  </td>
+                  <RemoveCell
+                    onClick={() => onRemove(s)}
+                    ariaLabel={t('senders.removeNamed', { sender: s.sender })}
+                    label={t('senders.remove')}
+                    testId="sender-remove"
+                  />
                 )}
               </tr>
             );
@@ -225,11 +218,11 @@ function AddSenderForm({ onAdded }: { onAdded: (sender: Sender) => void }) {
   };
 
   return (
-    <section className="card" aria-labelledby="sender-add-title">
-      <h2 className="card-title" id="sender-add-title">
-        {t('senders.addTitle')}
-      </h2>
-      <p className="muted">{t('senders.addText')}</p>
+    <AddFormCard
+      titleId="sender-add-title"
+      title={t('senders.addTitle')}
+      text={t('senders.addText')}
+    >
       <form className="form" onSubmit={submit} noValidate data-testid="sender-add-form">
         {problem ? (
           <div
@@ -272,17 +265,9 @@ function AddSenderForm({ onAdded }: { onAdded: (sender: Sender) => void }) {
               data-testid="sender-input"
             />
           </Field>
-          <button
-            type="submit"
-            className="button button-primary form-row-button"
-            disabled={busy}
-            aria-busy={busy}
-            data-testid="sender-submit"
-          >
-            {busy ? t('common.working') : t('senders.addSubmit')}
-          </button>
+          <FormRowSubmit busy={busy} label={t('senders.addSubmit')} testId="sender-submit" />
         </div>
       </form>
-    </section>
+    </AddFormCard>
   );
 }

@@ -6,9 +6,11 @@ import { Dialog } from '../../components/Dialog';
 import { Badge, EmptyState, ErrorBanner, Loading } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { CancelSubmitButtons, PagedFooter } from '../../components/FormButtons';
+import { OptionalTextField } from '../../components/FormParts';
 import { Menu } from '../../components/Menu';
 import { SecretDialog } from '../../components/SecretDialog';
 import { useToast } from '../../components/Toast';
+import { RefreshButton, ToolbarSelect } from '../../components/Toolbar';
 import { errorMessage, fieldError } from '../../errors';
 import { useAsync, usePaged } from '../../hooks';
 import { useI18n } from '../../i18n';
@@ -399,21 +401,15 @@ function CreateWebhookDialog({
           errorId="webhook-events-error"
           serverError={fieldError(error, '/events')}
         />
-        <Field
+        <OptionalTextField
           label={t('webhooks.description')}
-          optional
-          optionalLabel={t('common.optional')}
           hint={t('webhooks.descriptionHint')}
           error={fieldError(error, '/description')}
-        >
-          <input
-            type="text"
-            maxLength={200}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-            data-testid="webhook-description"
-          />
-        </Field>
+          maxLength={200}
+          value={description}
+          onChange={setDescription}
+          testId="webhook-description"
+        />
       </form>
     </Dialog>
   );
@@ -451,24 +447,15 @@ function Deliveries({
       </div>
       <search aria-label={t('deliveries.filterLabel')}>
         <form className="toolbar" onSubmit={(e) => e.preventDefault()}>
-          <div className="toolbar-field">
-            <label htmlFor="delivery-status" className="field-label">
-              {t('deliveries.status')}
-            </label>
-            <select
-              id="delivery-status"
-              value={status}
-              onChange={(e) => setStatus(e.target.value as DeliveryStatus | '')}
-              data-testid="delivery-filter-status"
-            >
-              <option value="">{t('deliveries.allStatuses')}</option>
-              {DELIVERY_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {deliveryStatus(t, s).label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ToolbarSelect<DeliveryStatus>
+            id="delivery-status"
+            label={t('deliveries.status')}
+            value={status}
+            onChange={setStatus}
+            allLabel={t('deliveries.allStatuses')}
+            options={DELIVERY_STATUSES.map((s) => ({ value: s, label: deliveryStatus(t, s).label }))}
+            testId="delivery-filter-status"
+          />
           <div className="toolbar-field toolbar-grow">
             <label htmlFor="delivery-endpoint" className="field-label">
               {t('deliveries.endpoint')}
@@ -489,14 +476,7 @@ function Deliveries({
             </select>
           </div>
           <div className="toolbar-buttons">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={() => setTick((n) => n + 1)}
-              data-testid="deliveries-refresh"
-            >
-              {t('messages.refresh')}
-            </button>
+            <RefreshButton onClick={() => setTick((n) => n + 1)} testId="deliveries-refresh" />
           </div>
         </form>
       </search>

@@ -6,6 +6,7 @@ import { Field } from '../../components/Field';
 import { CancelSubmitButtons } from '../../components/FormButtons';
 import { PageHeader } from '../../components/PageHeader';
 import { SecretDialog, type SecretItem } from '../../components/SecretDialog';
+import { ToolbarSelect } from '../../components/Toolbar';
 import { fieldError } from '../../errors';
 import { useAsync } from '../../hooks';
 import { useI18n } from '../../i18n';
@@ -112,24 +113,15 @@ export function TenantsPage() {
                 data-testid="tenant-search"
               />
             </div>
-            <div className="toolbar-field">
-              <label htmlFor="tenant-status" className="field-label">
-                {t('operator.status')}
-              </label>
-              <select
-                id="tenant-status"
-                value={status}
-                onChange={(e) => setStatus(e.target.value as TenantStatus | '')}
-                data-testid="tenant-status-filter"
-              >
-                <option value="">{t('operator.allStatuses')}</option>
-                {TENANT_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {tenantStatus(t, s).label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <ToolbarSelect<TenantStatus>
+              id="tenant-status"
+              label={t('operator.status')}
+              value={status}
+              onChange={setStatus}
+              allLabel={t('operator.allStatuses')}
+              options={TENANT_STATUSES.map((s) => ({ value: s, label: tenantStatus(t, s).label }))}
+              testId="tenant-status-filter"
+            />
           </form>
         </search>
         {tenants.loading && !tenants.data ? (

@@ -30,7 +30,7 @@ export class Sandbox {
   readonly whatsapp: SandboxWhatsAppCloud;
   readonly rcs: SandboxRbm;
 
-  constructor(private readonly options: SandboxOptions) {
+  constructor(options: SandboxOptions) {
     this.smsc = new SandboxSmsc({ host: '127.0.0.1', port: options.ports.smpp, ...SANDBOX_CREDENTIALS.smpp });
     this.smtp = new SandboxSmtpServer({ host: '127.0.0.1', port: options.ports.smtp });
     this.whatsapp = new SandboxWhatsAppCloud({

@@ -26,6 +26,21 @@ export interface Config {
   /** Create the demo tenant on the first start of an empty database. */
   demo: boolean;
   messaging: MessagingConfig;
+  billing: BillingConfig;
+}
+
+/** Billing (issue 5): VIES, the sender of billing emails, SOFY's bank and SEPA creditor ids. */
+export interface BillingConfig {
+  /** VIES REST base URL; unset: the sandbox simulator in sandbox mode, the European Commission's otherwise. */
+  viesUrl: string | undefined;
+  /** Port of the VIES simulator that `sofy start` runs in sandbox mode (0: any free port). */
+  sandboxViesPort: number;
+  /** From: of formal notices and SEPA pre-notifications. */
+  emailFrom: string;
+  /** Overrides of SOFY's payment details printed on invoices and used in SEPA files. */
+  iban: string | undefined;
+  bic: string | undefined;
+  sepaCreditorId: string | undefined;
 }
 
 /**
@@ -117,6 +132,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     demo: read.bool('SOFY_DEMO', true),
     messaging: readMessagingConfig(read, problems),
+    billing: {
+      viesUrl: read.url('SOFY_VIES_URL', ['http:', 'https:']),
+      sandboxViesPort: read.int('SOFY_SANDBOX_VIES_PORT', 0, 0, 65535),
+      emailFrom: read.str('SOFY_BILLING_EMAIL_FROM') ?? 'SOFY Facturation <facturation@sofy.localhost>',
+      iban: read.str('SOFY_BILLING_IBAN'),
+      bic: read.str('SOFY_BILLING_BIC'),
+      sepaCreditorId: read.str('SOFY_SEPA_CREDITOR_ID'),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

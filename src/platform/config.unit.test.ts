@@ -52,6 +52,14 @@ describe('loadConfig defaults', () => {
         webhooksAllowPrivateNetworks: true,
         smppGateway: { enabled: true, host: '127.0.0.1', port: 2776, throughput: 200, window: 100 },
       },
+      billing: {
+        viesUrl: undefined,
+        sandboxViesPort: 0,
+        emailFrom: 'SOFY Facturation <facturation@sofy.localhost>',
+        iban: undefined,
+        bic: undefined,
+        sepaCreditorId: undefined,
+      },
     };
     expect(loadConfig({}, CWD)).toEqual(expected);
   });
@@ -103,6 +111,7 @@ describe('loadConfig defaults', () => {
       rateLimit: { perApiKeyPerMinute: 100, perIpPerMinute: 200, loginPerIpPerMinute: 5 },
       demo: false,
       messaging: loadConfig({}, CWD).messaging,
+      billing: loadConfig({}, CWD).billing,
     } satisfies Config);
   });
 

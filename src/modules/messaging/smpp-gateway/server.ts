@@ -19,7 +19,7 @@
  *   reassembled before sending, since the pipeline splits by itself; the route comes from
  *   service_type; refusals map to command_status (rules.ts); per-bind window and throughput
  *   (ESME_RTHROTTLED beyond);
- * - receipts: a submit with registered_delivery ≠ 0 is tracked in smpp_submits; a trigger marks
+ * - receipts: a submit with registered_delivery ≠ 0 is tracked in smpp_submits; `record_status` (migration 0006) marks
  *   it ready when the message reaches an outcome and wakes the gateways (NOTIFY); a per-credential
  *   loop claims ready receipts (lease, SKIP LOCKED: one gateway process sends each) and sends
  *   deliver_sm to a receiving bind of that credential; acknowledged ones are marked done, others
@@ -896,7 +896,7 @@ export class SmppGateway {
   /**
    * Records that these messages want a receipt. Their rows are locked (FOR SHARE) while the rows
    * are inserted, so an outcome recorded concurrently either is seen here or waits for this commit
-   * and then finds the row (trigger smpp_mark_final): no outcome is missed.
+   * and then finds the row (`record_status`, migration 0006, in the transaction that records the outcome): no outcome is missed.
    */
   async #track(group: Group, tracked: Array<{ id: string; item: QueuedSubmit }>): Promise<void> {
     const times = tracked.map((t) => uuidv7Time(t.id).getTime());

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type DkimConfig, readDkim, readSmppRoutes, type SmppRouteConfig } from './messaging-providers-config.ts';
 
 /**
  * Configuration comes from the environment only, is validated once at boot, and every problem
@@ -53,6 +54,10 @@ export interface MessagingConfig {
   sandboxPorts: { smpp: number; smtp: number; whatsapp: number; rcs: number };
   /** smpp://system_id:password@host:port */
   smppUrl: string | undefined;
+  /** The SMPP connections and what each carries (`SOFY_SMPP_ROUTES`, or one route from `SOFY_SMPP_URL`). */
+  smppRoutes: SmppRouteConfig[];
+  /** DKIM signing of outgoing email, when configured. */
+  dkim: DkimConfig | undefined;
   /** Submissions per second to the SMSC (token bucket) and in-flight window. */
   smppThroughput: number;
   smppWindow: number;
@@ -64,7 +69,15 @@ export interface MessagingConfig {
   /** smtp(s)://user:password@host:port */
   smtpUrl: string | undefined;
   emailFrom: string;
-  whatsapp: { baseUrl: string | undefined; token: string | undefined; phoneNumberId: string; appSecret: string | undefined; verifyToken: string | undefined };
+  whatsapp: {
+    baseUrl: string | undefined;
+    token: string | undefined;
+    phoneNumberId: string;
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    /** The WhatsApp Business Account (WABA) whose message templates SOFY manages. */
+    businessAccountId: string;
+  };
   rcs: { baseUrl: string | undefined; token: string | undefined; agentId: string; clientToken: string | undefined };
   /** The short code in the default STOP mention (R-STOP). */
   stopShortCode: string;
@@ -149,7 +162,12 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
   const sandbox = read.bool('SOFY_SANDBOX', true);
   const smppUrl = read.url('SOFY_SMPP_URL', ['smpp:']);
   const smtpUrl = read.url('SOFY_SMTP_URL', ['smtp:', 'smtps:']);
-  if (!sandbox && !smppUrl) problems.push('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port)');
+  const smppThroughput = read.int('SOFY_SMPP_THROUGHPUT', 10_000, 1, 1_000_000);
+  const smppWindow = read.int('SOFY_SMPP_WINDOW', 100, 1, 10_000);
+  const smppRoutes = readSmppRoutes(read.str('SOFY_SMPP_ROUTES'), { url: smppUrl, throughput: smppThroughput, window: smppWindow }, problems);
+  if (!sandbox && smppRoutes.some((route) => !route.url)) {
+    problems.push('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port), or a url on every route of SOFY_SMPP_ROUTES');
+  }
   const stopShortCode = read.str('SOFY_STOP_SHORT_CODE') ?? '36111';
   if (!/^\d{4,6}$/.test(stopShortCode)) problems.push('SOFY_STOP_SHORT_CODE: must be a short code of 4 to 6 digits');
   return {
@@ -161,8 +179,13 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
       rcs: read.int('SOFY_SANDBOX_RCS_PORT', 3102, 0, 65535),
     },
     smppUrl,
-    smppThroughput: read.int('SOFY_SMPP_THROUGHPUT', 10_000, 1, 1_000_000),
-    smppWindow: read.int('SOFY_SMPP_WINDOW', 100, 1, 10_000),
+    smppRoutes,
+    dkim: readDkim(
+      { domain: read.str('SOFY_DKIM_DOMAIN'), selector: read.str('SOFY_DKIM_SELECTOR'), key: read.str('SOFY_DKIM_PRIVATE_KEY'), keyFile: read.str('SOFY_DKIM_PRIVATE_KEY_FILE') },
+      problems,
+    ),
+    smppThroughput,
+    smppWindow,
     dispatchLeaseSeconds: read.int('SOFY_DISPATCH_LEASE_SECONDS', 60, 2, 3600),
     smtpUrl,
     emailFrom: read.str('SOFY_EMAIL_FROM') ?? 'SOFY <no-reply@sofy.localhost>',
@@ -172,6 +195,7 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
       phoneNumberId: read.str('SOFY_WHATSAPP_PHONE_NUMBER_ID') ?? '109876543210987',
       appSecret: read.str('SOFY_WHATSAPP_APP_SECRET'),
       verifyToken: read.str('SOFY_WHATSAPP_VERIFY_TOKEN'),
+      businessAccountId: read.str('SOFY_WHATSAPP_BUSINESS_ACCOUNT_ID') ?? '100000000000001',
     },
     rcs: {
       baseUrl: read.url('SOFY_RCS_BASE_URL', ['http:', 'https:']),

@@ -41,12 +41,14 @@ describe('loadConfig defaults', () => {
         sandbox: true,
         sandboxPorts: { smpp: 2775, smtp: 2525, whatsapp: 3101, rcs: 3102 },
         smppUrl: undefined,
+        smppRoutes: [{ id: 'smpp', url: undefined, throughput: 10_000, window: 100, route: '*', countries: '*', priority: 0 }],
+        dkim: undefined,
         smppThroughput: 10_000,
         smppWindow: 100,
         dispatchLeaseSeconds: 60,
         smtpUrl: undefined,
         emailFrom: 'SOFY <no-reply@sofy.localhost>',
-        whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '109876543210987', appSecret: undefined, verifyToken: undefined },
+        whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '109876543210987', appSecret: undefined, verifyToken: undefined, businessAccountId: '100000000000001' },
         rcs: { baseUrl: undefined, token: undefined, agentId: 'sofy_sandbox_agent', clientToken: undefined },
         stopShortCode: '36111',
         webhooksAllowPrivateNetworks: true,
@@ -377,7 +379,7 @@ describe('decodeSecretKey', () => {
 describe('messaging providers', () => {
   it('requires an SMSC outside the sandbox, and a sane STOP short code', () => {
     const problems = problemsOf({ SOFY_SANDBOX: 'false', SOFY_STOP_SHORT_CODE: '12' });
-    expect(problems).toContain('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port)');
+    expect(problems).toContain('SOFY_SMPP_URL: required when SOFY_SANDBOX=false (smpp://system_id:password@host:port), or a url on every route of SOFY_SMPP_ROUTES');
     expect(problems).toContain('SOFY_STOP_SHORT_CODE: must be a short code of 4 to 6 digits');
   });
 

@@ -1,10 +1,11 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { MessagingConfig } from '../../platform/config.ts';
+import type { SmppRouteConfig } from '../../platform/messaging-providers-config.ts';
 import type { SecretKeyring } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { WebhookDeliverer } from '../webhooks/index.ts';
 import { RbmRcsConnector, SmppSmsConnector, SmtpEmailConnector, WhatsAppConnector } from './channel-connectors.ts';
-import { type Connector, Router } from './connectors.ts';
+import { type Connector, type RouteEntry, Router } from './connectors.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { InboundHandler } from './inbound.ts';
 import { ReceiptSink } from './receipts.ts';
@@ -18,10 +19,9 @@ export interface ProviderEndpoints {
 }
 
 export function endpointsFromConfig(config: MessagingConfig): ProviderEndpoints {
-  const smpp = new URL(config.smppUrl ?? 'smpp://sofy:sandbox@127.0.0.1:2775');
   const smtp = new URL(config.smtpUrl ?? 'smtp://127.0.0.1:2525');
   return {
-    smpp: { host: smpp.hostname, port: Number(smpp.port || 2775), systemId: decodeURIComponent(smpp.username), password: decodeURIComponent(smpp.password) },
+    smpp: parseSmppUrl(config.smppUrl ?? 'smpp://sofy:sandbox@127.0.0.1:2775'),
     smtp: {
       host: smtp.hostname,
       port: Number(smtp.port || (smtp.protocol === 'smtps:' ? 465 : 587)),
@@ -31,6 +31,16 @@ export function endpointsFromConfig(config: MessagingConfig): ProviderEndpoints 
     whatsapp: { baseUrl: config.whatsapp.baseUrl ?? 'https://graph.facebook.com', token: config.whatsapp.token ?? '' },
     rcs: { baseUrl: config.rcs.baseUrl ?? 'https://rcsbusinessmessaging.googleapis.com', token: config.rcs.token ?? '' },
   };
+}
+
+/** Where an SMPP route connects: its own URL, or the default SMSC (the sandbox's or SOFY_SMPP_URL). */
+export function smppEndpoint(route: SmppRouteConfig, endpoints: ProviderEndpoints): ProviderEndpoints['smpp'] {
+  return route.url ? parseSmppUrl(route.url) : endpoints.smpp;
+}
+
+function parseSmppUrl(text: string): ProviderEndpoints['smpp'] {
+  const url = new URL(text);
+  return { host: url.hostname, port: Number(url.port || 2775), systemId: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
 }
 
 export interface MessagingRuntimeOptions {
@@ -58,7 +68,7 @@ export class MessagingRuntime {
   readonly dispatcher: Dispatcher | undefined;
   readonly webhooks: WebhookDeliverer | undefined;
   readonly rcs: RbmRcsConnector;
-  readonly #sms: SmppSmsConnector | undefined;
+  readonly #sms: SmppSmsConnector[] = [];
 
   constructor(private readonly options: MessagingRuntimeOptions) {
     const { db, clock, config, endpoints, log } = options;
@@ -70,16 +80,24 @@ export class MessagingRuntime {
         await this.inbound.handle(message);
       },
     };
-    const connectors: Array<{ connector: Connector; throughput?: number }> = [];
-    if (options.dispatch) {
-      this.#sms = new SmppSmsConnector('smpp', { ...endpoints.smpp, window: config.smppWindow, throughput: config.smppThroughput }, events);
-      connectors.push({ connector: this.#sms });
-      connectors.push({ connector: new SmtpEmailConnector('smtp', { ...endpoints.smtp, ignoreTLS: config.sandbox, maxConnections: 5 }) });
-      connectors.push({ connector: new WhatsAppConnector('whatsapp', { baseUrl: endpoints.whatsapp.baseUrl, accessToken: endpoints.whatsapp.token }, config.whatsapp.phoneNumberId) });
-    }
+    const routes: RouteEntry[] = [];
     this.rcs = new RbmRcsConnector('rcs', { baseUrl: endpoints.rcs.baseUrl, agentId: config.rcs.agentId, tokenProvider: async () => endpoints.rcs.token }, config.rcs.agentId);
-    if (options.dispatch) connectors.push({ connector: this.rcs });
-    this.router = new Router(connectors.map(({ connector }, index) => ({ connector, route: '*', countries: '*', priority: index })));
+    if (options.dispatch) {
+      // SMS: one connector per configured SMPP route; the router tries the matching ones by
+      // priority (failover). Each bind paces itself (throughput, window).
+      for (const route of config.smppRoutes) {
+        const connector = new SmppSmsConnector(route.id, { ...smppEndpoint(route, endpoints), window: route.window, throughput: route.throughput }, events);
+        this.#sms.push(connector);
+        routes.push({ connector, route: route.route, countries: route.countries, priority: route.priority });
+      }
+      const others: Connector[] = [
+        new SmtpEmailConnector('smtp', { ...endpoints.smtp, ignoreTLS: config.sandbox, maxConnections: 5, ...(config.dkim ? { dkim: config.dkim } : {}) }),
+        new WhatsAppConnector('whatsapp', { baseUrl: endpoints.whatsapp.baseUrl, accessToken: endpoints.whatsapp.token }, config.whatsapp.phoneNumberId),
+        this.rcs,
+      ];
+      for (const connector of others) routes.push({ connector, route: '*', countries: '*', priority: 0 });
+    }
+    this.router = new Router(routes);
     if (options.dispatch) {
       this.dispatcher = new Dispatcher(db, this.router, clock, { workerId: options.workerId, log, leaseSeconds: config.dispatchLeaseSeconds, ...options.dispatcherOptions });
       this.webhooks = new WebhookDeliverer(db, options.keyring, clock, { workerId: options.workerId, log });
@@ -87,7 +105,7 @@ export class MessagingRuntime {
   }
 
   start(): void {
-    this.#sms?.start((error) => this.options.log('SMPP bind failed', { error: error.message }));
+    for (const sms of this.#sms) sms.start((error) => this.options.log('SMPP bind failed', { connector: sms.id, error: error.message }));
     this.dispatcher?.start();
     this.webhooks?.start();
   }

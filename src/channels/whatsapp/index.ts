@@ -11,3 +11,17 @@ export {
   type WaStatus,
   type WaWebhookPayload,
 } from './webhook.ts';
+export {
+  parseTemplateStatusUpdates,
+  TEMPLATE_EXISTS_SUBCODES,
+  WhatsAppTemplatesClient,
+  type TemplateResult,
+  type TemplateStatusUpdate,
+  type WaTemplate,
+  type WaTemplateButton,
+  type WaTemplateCategory,
+  type WaTemplateComponent,
+  type WaTemplateDefinition,
+  type WaTemplateStatus,
+  type WhatsAppTemplatesOptions,
+} from './templates.ts';

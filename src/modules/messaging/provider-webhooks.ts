@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as rcs from '../../channels/rcs/webhook.ts';
 import type { DeliveryReport, InboundMessage } from '../../channels/types.ts';
+import { parseTemplateStatusUpdates, type TemplateStatusUpdate } from '../../channels/whatsapp/templates.ts';
 import * as whatsapp from '../../channels/whatsapp/webhook.ts';
 import type { App } from '../../platform/http/server.ts';
 
@@ -11,6 +12,8 @@ export interface ProviderWebhookDeps {
   /** Resolves when the report is committed: the provider gets its 200 only then. */
   onReport(connectorId: string, report: DeliveryReport): Promise<void>;
   onInbound(message: InboundMessage): Promise<unknown>;
+  /** A template's review outcome (field `message_template_status_update`); committed before the 200. */
+  onTemplateStatus?(update: TemplateStatusUpdate): Promise<unknown>;
   log: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -36,8 +39,12 @@ export function providerWebhookRoutes(app: App, deps: ProviderWebhookDeps): void
         deps.log('WhatsApp webhook with a bad signature refused', { ip: request.ip });
         return reply.status(401).send({ error: 'bad signature' });
       }
-      const parsed = whatsapp.parseWebhook(JSON.parse(raw.toString('utf8')));
+      const text = raw.toString('utf8');
+      const json = JSON.parse(text) as unknown;
+      const parsed = whatsapp.parseWebhook(json);
       await handle('whatsapp', parsed.reports, parsed.inbound);
+      // Same signed callback, WABA-level field: template approvals, rejections, pauses.
+      if (deps.onTemplateStatus) for (const update of parseTemplateStatusUpdates(json, text)) await deps.onTemplateStatus(update);
       return reply.status(200).send({ ok: true });
     });
 

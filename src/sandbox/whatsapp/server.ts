@@ -17,17 +17,33 @@ import { type Clock, systemClock } from '../../platform/clock.ts';
  *
  * Like Meta, a free-form message outside the window is accepted and then fails with a `failed`
  * status carrying error 131047; `windowErrors: 'response'` answers the POST with the error instead.
+ *
+ * Templates are managed per WhatsApp Business Account like the Business Management API does
+ * (`POST|GET|DELETE /{version}/{waba-id}/message_templates`). A new template is `PENDING`; after
+ * `templateReviewMs` the "review" posts signed `message_template_status_update` webhooks, decided
+ * by magic words in the template's name:
+ * - `rejected` → REJECTED with reason INVALID_FORMAT (and a `rejection_info`);
+ * - `paused` → APPROVED, then PAUSED (FIRST_PAUSE);
+ * - `disabled` → APPROVED, then DISABLED;
+ * - `pending` → stays PENDING (no webhook);
+ * - anything else → APPROVED.
  */
 export type TemplateStatus = 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED';
 
 export interface SandboxTemplate {
+  /** Meta's template id (`hsm_id`); one is given when absent. */
+  id?: string;
+  /** The WhatsApp Business Account it belongs to (default: the sandbox's). */
+  wabaId?: string;
   name: string;
   /** Meta language code, e.g. `fr`, `en_US`. */
   language: string;
   status: TemplateStatus;
   category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
   /** As in the Business Management API: `[{ type: 'BODY', text: 'Bonjour {{1}}' }, …]`. */
-  components?: Array<{ type: string; format?: string; text?: string; buttons?: unknown[] }>;
+  components?: Array<{ type: string; format?: string; text?: string; buttons?: unknown[]; example?: unknown }>;
+  /** `NONE`, or why Meta rejected it. */
+  rejectedReason?: string;
 }
 
 export interface SandboxWhatsAppOptions {
@@ -51,6 +67,8 @@ export interface SandboxWhatsAppOptions {
   autoRead?: boolean;
   /** Deadline of one webhook POST (default 5 s). */
   webhookTimeoutMs?: number;
+  /** How long the template "review" takes before its status webhook (default 500 ms). */
+  templateReviewMs?: number;
 }
 
 export interface SentWhatsApp {
@@ -70,10 +88,12 @@ export interface SentWhatsApp {
 }
 
 export interface WebhookDelivery {
-  kind: 'status' | 'message';
-  /** The wamid the webhook is about. */
+  kind: 'status' | 'message' | 'template';
+  /** The wamid (or, for templates, the template id) the webhook is about. */
   id: string;
   status?: WaStatus['status'];
+  /** Template webhooks: the event (APPROVED, REJECTED, PAUSED…). */
+  event?: string;
   /** HTTP status of the callback's answer, or undefined when the POST failed. */
   httpStatus?: number;
   error?: string;
@@ -81,6 +101,11 @@ export interface WebhookDelivery {
 
 export const SANDBOX_PHONE_NUMBER_ID = '109876543210987';
 export const SANDBOX_DISPLAY_NUMBER = '33900000001';
+/** The WhatsApp Business Account of the sandbox (SOFY's default `SOFY_WHATSAPP_BUSINESS_ACCOUNT_ID`). */
+export const SANDBOX_WABA_ID = '100000000000001';
+const TEMPLATE_CATEGORIES = new Set(['MARKETING', 'UTILITY', 'AUTHENTICATION']);
+/** Meta's "Content in this language already exists". */
+const SUBCODE_TEMPLATE_EXISTS = 2388024;
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const ERROR_HREF = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
 
@@ -100,6 +125,10 @@ function unix(date: Date): string {
   return String(Math.floor(date.getTime() / 1000));
 }
 
+function templateKey(wabaId: string, name: string, language: string): string {
+  return `${wabaId}|${name}|${language}`;
+}
+
 function placeholders(text: string | undefined): number {
   return new Set([...(text ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1])).size;
 }
@@ -112,6 +141,7 @@ class GraphFailure extends Error {
     readonly details?: string,
     readonly type = 'OAuthException',
     readonly subcode?: number,
+    readonly user?: { title: string; message: string },
   ) {
     super(message);
   }
@@ -122,6 +152,7 @@ class GraphFailure extends Error {
         type: this.type,
         code: this.code,
         ...(this.subcode ? { error_subcode: this.subcode } : {}),
+        ...(this.user ? { is_transient: false, error_user_title: this.user.title, error_user_msg: this.user.message } : {}),
         ...(this.details ? { error_data: { messaging_product: 'whatsapp', details: this.details } } : {}),
         fbtrace_id: fbtrace(),
       },
@@ -138,6 +169,7 @@ export class SandboxWhatsAppCloud {
   readonly #deliveries: WebhookDelivery[] = [];
   readonly #tasks = new Set<Promise<void>>();
   #callbackUrl: string | undefined;
+  #templateIds = 0;
   #abort = new AbortController();
   #app: FastifyInstance | undefined;
   #url: string | undefined;
@@ -178,6 +210,24 @@ export class SandboxWhatsAppCloud {
         throw err;
       }
     });
+    const graph = async (reply: FastifyReply, work: () => Promise<unknown> | unknown) => {
+      try {
+        return await work();
+      } catch (err) {
+        if (err instanceof GraphFailure) return reply.code(err.httpStatus).send(err.body());
+        throw err;
+      }
+    };
+    type TemplatesRoute = { Params: { version: string; wabaId: string }; Querystring: Record<string, string | undefined>; Body: unknown };
+    app.post<TemplatesRoute>('/:version/:wabaId/message_templates', async (request, reply) =>
+      graph(reply, () => this.#handleCreateTemplate(request.params, request.headers.authorization, request.body)),
+    );
+    app.get<TemplatesRoute>('/:version/:wabaId/message_templates', async (request, reply) =>
+      graph(reply, () => this.#handleListTemplates(request.params, request.headers.authorization, request.query, request.url)),
+    );
+    app.delete<TemplatesRoute>('/:version/:wabaId/message_templates', async (request, reply) =>
+      graph(reply, () => this.#handleDeleteTemplate(request.params, request.headers.authorization, request.query)),
+    );
     await app.listen({ host: this.#options.host ?? '127.0.0.1', port: this.#options.port ?? 0 });
     const address = app.server.address() as AddressInfo;
     this.#app = app;
@@ -200,14 +250,31 @@ export class SandboxWhatsAppCloud {
     while (this.#tasks.size) await Promise.allSettled([...this.#tasks]);
   }
 
-  registerTemplate(template: SandboxTemplate): void {
-    this.#templates.set(`${template.name}|${template.language}`, { ...template });
+  get wabaId(): string {
+    return this.#options.wabaId ?? SANDBOX_WABA_ID;
   }
 
+  /** Adds a template as if it had been created and reviewed already (no webhook). */
+  registerTemplate(template: SandboxTemplate): void {
+    const stored = { ...template, wabaId: template.wabaId ?? this.wabaId, id: template.id ?? this.#newTemplateId() };
+    this.#templates.set(templateKey(stored.wabaId, stored.name, stored.language), stored);
+  }
+
+  /** Changes a template's status silently (no webhook). */
   setTemplateStatus(name: string, language: string, status: TemplateStatus): void {
-    const t = this.#templates.get(`${name}|${language}`);
+    const t = this.#findTemplate(name, language);
     if (!t) throw new Error(`no template ${name} in ${language}`);
     t.status = status;
+  }
+
+  /**
+   * Changes a template's status as Meta's review or quality checks would, and posts the signed
+   * `message_template_status_update` webhook. `event` may also be REINSTATED (back to APPROVED).
+   */
+  async updateTemplateStatus(name: string, language: string, event: TemplateStatus | 'REINSTATED', options: { reason?: string; wabaId?: string } = {}): Promise<number | undefined> {
+    const t = this.#findTemplate(name, language, options.wabaId);
+    if (!t) throw new Error(`no template ${name} in ${language}`);
+    return this.#track(this.#review(t, event, options.reason));
   }
 
   templates(): SandboxTemplate[] {
@@ -298,6 +365,181 @@ export class SandboxWhatsAppCloud {
     }
   }
 
+  #newTemplateId(): string {
+    // Graph ids are long decimal strings; these stay below 2^53 so clients may parse them as numbers.
+    this.#templateIds += 1;
+    return String(1_700_000_000_000_000 + this.#templateIds * 7919 + Math.floor(Math.random() * 1000));
+  }
+
+  /** A template by name and language: in the given WABA, else the sandbox's own first, then any. */
+  #findTemplate(name: string, language: string, wabaId?: string): SandboxTemplate | undefined {
+    if (wabaId) return this.#templates.get(templateKey(wabaId, name, language));
+    const own = this.#templates.get(templateKey(this.wabaId, name, language));
+    if (own) return own;
+    return [...this.#templates.values()].find((t) => t.name === name && t.language === language);
+  }
+
+  #checkGraphCall(version: string, authorization: string | undefined, wabaId: string): void {
+    if (authorization !== `Bearer ${this.accessToken}`) {
+      throw new GraphFailure(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    if (!/^v\d+\.\d+$/.test(version)) throw new GraphFailure(400, 2500, 'Unknown path components: /' + version);
+    if (!/^\d{1,20}$/.test(wabaId)) {
+      throw new GraphFailure(
+        400,
+        100,
+        `Unsupported request. Object with ID '${wabaId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+        undefined,
+        'GraphMethodException',
+        33,
+      );
+    }
+  }
+
+  async #handleCreateTemplate(params: { version: string; wabaId: string }, authorization: string | undefined, body: unknown) {
+    this.#checkGraphCall(params.version, authorization, params.wabaId);
+    const request = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const invalid = (userMessage: string) => new GraphFailure(400, 100, 'Invalid parameter', undefined, 'OAuthException', undefined, { title: 'Invalid parameter', message: userMessage });
+    const name = request.name;
+    if (typeof name !== 'string' || !name) throw new GraphFailure(400, 100, '(#100) The parameter name is required.');
+    if (name.length > 512 || !/^[a-z0-9_]+$/.test(name)) throw invalid('Template names may only contain lowercase letters, numbers and underscores, at most 512 characters.');
+    const language = request.language;
+    if (typeof language !== 'string' || !language) throw new GraphFailure(400, 100, '(#100) The parameter language is required.');
+    if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) throw invalid(`The language ${language} is not supported.`);
+    const category = request.category;
+    if (typeof category !== 'string' || !TEMPLATE_CATEGORIES.has(category)) {
+      throw new GraphFailure(400, 100, '(#100) Param category must be one of {AUTHENTICATION, MARKETING, UTILITY} - got "' + String(category ?? '') + '".');
+    }
+    const components = Array.isArray(request.components) ? (request.components as Array<Record<string, unknown>>) : undefined;
+    if (!components) throw new GraphFailure(400, 100, '(#100) The parameter components is required.');
+    const bodies = components.filter((c) => c && c.type === 'BODY');
+    const bodyText = bodies[0]?.text;
+    if (bodies.length !== 1 || typeof bodyText !== 'string' || !bodyText.trim()) throw invalid('A template needs one BODY component with text.');
+    if (bodyText.length > 1024) throw invalid('The BODY text is limited to 1024 characters.');
+    const variables = placeholders(bodyText);
+    const examples = (bodies[0]?.example as { body_text?: unknown } | undefined)?.body_text;
+    const exampleCount = Array.isArray(examples) && Array.isArray(examples[0]) ? examples[0].length : 0;
+    if (variables > 0 && exampleCount !== variables) {
+      throw invalid(`The BODY has ${variables} variable(s): give one example value for each in example.body_text.`);
+    }
+    if (this.#templates.has(templateKey(params.wabaId, name, language))) {
+      throw new GraphFailure(400, 100, 'Invalid parameter', undefined, 'OAuthException', SUBCODE_TEMPLATE_EXISTS, {
+        title: 'Content in this language already exists',
+        message: `Content for ${name} in ${language} already exists; use another name or language.`,
+      });
+    }
+    const template: SandboxTemplate = {
+      id: this.#newTemplateId(),
+      wabaId: params.wabaId,
+      name,
+      language,
+      status: 'PENDING',
+      category: category as SandboxTemplate['category'] & string,
+      components: components as SandboxTemplate['components'] & object,
+    };
+    this.#templates.set(templateKey(params.wabaId, name, language), template);
+    this.#track(this.#scheduleReview(template));
+    return { id: template.id, status: 'PENDING', category };
+  }
+
+  #handleListTemplates(params: { version: string; wabaId: string }, authorization: string | undefined, query: Record<string, string | undefined>, url: string) {
+    this.#checkGraphCall(params.version, authorization, params.wabaId);
+    const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 1000);
+    const start = query.after ? Number(Buffer.from(query.after, 'base64url').toString('utf8')) || 0 : 0;
+    const all = [...this.#templates.values()]
+      .filter((t) => t.wabaId === params.wabaId && (!query.name || t.name === query.name) && (!query.status || t.status === query.status))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const page = all.slice(start, start + limit);
+    const cursor = (index: number) => Buffer.from(String(index)).toString('base64url');
+    const more = start + limit < all.length;
+    const next = new URL(url, 'http://sandbox');
+    next.searchParams.set('after', cursor(start + limit));
+    return {
+      data: page.map((t) => ({
+        name: t.name,
+        components: t.components ?? [],
+        language: t.language,
+        status: t.status,
+        category: t.category ?? 'MARKETING',
+        id: t.id,
+        ...(t.rejectedReason ? { rejected_reason: t.rejectedReason } : { rejected_reason: 'NONE' }),
+      })),
+      paging: {
+        cursors: { before: cursor(start), after: cursor(Math.min(start + limit, all.length)) },
+        ...(more ? { next: `${this.url}${next.pathname}${next.search}` } : {}),
+      },
+    };
+  }
+
+  #handleDeleteTemplate(params: { version: string; wabaId: string }, authorization: string | undefined, query: Record<string, string | undefined>) {
+    this.#checkGraphCall(params.version, authorization, params.wabaId);
+    const name = query.name;
+    if (!name) throw new GraphFailure(400, 100, '(#100) The parameter name is required.');
+    // With hsm_id only that template (one language) goes; by name alone, every language of it.
+    const doomed = [...this.#templates.entries()].filter(([, t]) => t.wabaId === params.wabaId && t.name === name && (!query.hsm_id || t.id === query.hsm_id));
+    if (!doomed.length) {
+      throw new GraphFailure(400, 100, 'Invalid parameter', undefined, 'OAuthException', undefined, { title: 'Message template not found', message: `There is no message template named ${name}${query.hsm_id ? ` with id ${query.hsm_id}` : ''}.` });
+    }
+    for (const [key] of doomed) this.#templates.delete(key);
+    return { success: true };
+  }
+
+  /** The simulated review of a new template: its outcome is decided by magic words in its name. */
+  async #scheduleReview(template: SandboxTemplate): Promise<void> {
+    if (template.name.includes('pending')) return;
+    await this.#sleep(this.#options.templateReviewMs ?? 500);
+    if (this.#abort.signal.aborted || !this.#templates.has(templateKey(template.wabaId ?? this.wabaId, template.name, template.language))) return;
+    if (template.name.includes('rejected')) {
+      await this.#review(template, 'REJECTED', 'INVALID_FORMAT');
+      return;
+    }
+    await this.#review(template, 'APPROVED');
+    if (template.name.includes('paused')) await this.#review(template, 'PAUSED');
+    else if (template.name.includes('disabled')) await this.#review(template, 'DISABLED');
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#abort.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      const signal = this.#abort.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  /** Applies a review event to the template and posts its webhook, like Meta. */
+  async #review(template: SandboxTemplate, event: TemplateStatus | 'REINSTATED', reason?: string): Promise<number | undefined> {
+    template.status = event === 'REINSTATED' ? 'APPROVED' : event;
+    template.rejectedReason = event === 'REJECTED' ? (reason ?? 'INVALID_FORMAT') : 'NONE';
+    const now = this.#clock.now();
+    const value: Record<string, unknown> = {
+      event,
+      message_template_id: Number(template.id),
+      message_template_name: template.name,
+      message_template_language: template.language,
+      reason: event === 'REJECTED' ? template.rejectedReason : 'NONE',
+      message_template_category: template.category ?? 'MARKETING',
+    };
+    if (event === 'REJECTED' && template.rejectedReason === 'INVALID_FORMAT') {
+      value.rejection_info = {
+        reason: 'The template contains formatting that is not allowed (sandbox: its name contains "rejected").',
+        recommendation: 'Check the variables and the formatting, then submit a new template.',
+      };
+    }
+    if (event === 'PAUSED') value.other_info = { title: 'FIRST_PAUSE', description: 'Your WhatsApp message template has been paused for 3 hours because of low quality (sandbox).' };
+    if (event === 'DISABLED') value.disable_info = { disable_date: unix(now) };
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: template.wabaId ?? this.wabaId, time: Number(unix(now)), changes: [{ field: 'message_template_status_update', value }] }],
+    };
+    return this.#post(payload, { kind: 'template', id: template.id ?? '', event });
+  }
+
   #defaultPhoneNumberId(): string {
     const ids = Object.keys(this.#options.phoneNumbers ?? {});
     return ids[0] ?? SANDBOX_PHONE_NUMBER_ID;
@@ -349,7 +591,7 @@ export class SandboxWhatsAppCloud {
       const name = typeof t?.name === 'string' ? t.name : '';
       const language = typeof t?.language?.code === 'string' ? t.language.code : '';
       if (!name || !language) throw new GraphFailure(400, 100, "(#100) The parameter template['name'] and template['language']['code'] are required.");
-      const template = this.#templates.get(`${name}|${language}`);
+      const template = this.#findTemplate(name, language);
       if (!template || template.status === 'PENDING' || template.status === 'REJECTED') {
         throw new GraphFailure(400, 132001, '(#132001) Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`);
       }
@@ -446,7 +688,7 @@ export class SandboxWhatsAppCloud {
     } as WaWebhookPayload;
   }
 
-  async #post(payload: WaWebhookPayload, delivery: WebhookDelivery): Promise<number | undefined> {
+  async #post(payload: WaWebhookPayload | Record<string, unknown>, delivery: WebhookDelivery): Promise<number | undefined> {
     const url = this.#callbackUrl;
     if (!url || this.#abort.signal.aborted) return undefined;
     const body = JSON.stringify(payload);

@@ -15,8 +15,16 @@ import { SandboxTab } from './SandboxTab';
 import { SendersTab } from './SendersTab';
 import { SendTestDialog } from './SendTestDialog';
 import { WebhooksTab } from './WebhooksTab';
+import { WhatsAppTemplatesTab } from './WhatsAppTemplatesTab';
 
-export type MessagingTabId = 'messages' | 'optouts' | 'webhooks' | 'senders' | 'routes' | 'sandbox';
+export type MessagingTabId =
+  | 'messages'
+  | 'optouts'
+  | 'webhooks'
+  | 'senders'
+  | 'templates'
+  | 'routes'
+  | 'sandbox';
 
 /** Each tab has its own address, so that it can be bookmarked and the Back button works. */
 export const MESSAGING_TABS: { id: MessagingTabId; path: string; label: MessageKey }[] = [
@@ -24,6 +32,7 @@ export const MESSAGING_TABS: { id: MessagingTabId; path: string; label: MessageK
   { id: 'optouts', path: '/messaging/opt-outs', label: 'messaging.tabOptOuts' },
   { id: 'webhooks', path: '/messaging/webhooks', label: 'messaging.tabWebhooks' },
   { id: 'senders', path: '/messaging/senders', label: 'messaging.tabSenders' },
+  { id: 'templates', path: '/messaging/whatsapp-templates', label: 'messaging.tabTemplates' },
   { id: 'routes', path: '/messaging/routes', label: 'messaging.tabRoutes' },
   { id: 'sandbox', path: '/messaging/sandbox', label: 'messaging.tabSandbox' },
 ];
@@ -112,6 +121,7 @@ export function MessagingPage({ tab }: { tab: MessagingTabId }) {
             </section>
           ))}
         {tab === 'senders' && <SendersTab />}
+        {tab === 'templates' && <WhatsAppTemplatesTab />}
         {tab === 'routes' && <RoutesTab />}
         {tab === 'sandbox' && (sandbox === 'available' ? <SandboxTab /> : <Loading />)}
       </div>

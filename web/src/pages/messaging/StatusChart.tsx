@@ -12,7 +12,8 @@ const PAGE = 200;
 
 type Range = '24h' | '7d';
 
-interface Bucket {
+/** One bar of the chart: counts per status (the `fill-<status>` colours). */
+export interface Bucket {
   key: string;
   label: string;
   title: string;
@@ -206,7 +207,8 @@ function niceMax(n: number): number {
   return 10 * magnitude;
 }
 
-function Bars({
+/** The stacked bars (also drawn by the campaign report, SoReach). */
+export function Bars({
   buckets,
   statuses,
   total,

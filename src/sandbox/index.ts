@@ -3,6 +3,7 @@ import { SandboxRbm } from './rcs/index.ts';
 import { SandboxSmsc } from './smsc/index.ts';
 import { SandboxSmtpServer } from './smtp/index.ts';
 import { SandboxWhatsAppCloud } from './whatsapp/index.ts';
+import { SandboxVies } from './vies.ts';
 
 /** Credentials the simulators accept; the platform uses them in sandbox mode. */
 export const SANDBOX_CREDENTIALS = {
@@ -16,6 +17,8 @@ export interface SandboxOptions {
   /** Where the WhatsApp and RCS simulators post their webhooks (the SOFY API). */
   apiUrl: string;
   rcsAgentId: string;
+  /** The VIES REST simulator's port (billing, R-VAT); 0 or absent: any free port. */
+  viesPort?: number;
   clock?: Clock;
 }
 
@@ -29,6 +32,7 @@ export class Sandbox {
   readonly smtp: SandboxSmtpServer;
   readonly whatsapp: SandboxWhatsAppCloud;
   readonly rcs: SandboxRbm;
+  readonly vies: SandboxVies;
 
   constructor(options: SandboxOptions) {
     this.smsc = new SandboxSmsc({ host: '127.0.0.1', port: options.ports.smpp, ...SANDBOX_CREDENTIALS.smpp });
@@ -41,6 +45,7 @@ export class Sandbox {
       callbackUrl: `${options.apiUrl}/webhooks/whatsapp`,
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    this.vies = new SandboxVies({ host: '127.0.0.1', port: options.viesPort ?? 0, ...(options.clock ? { clock: options.clock } : {}) });
     this.rcs = new SandboxRbm({
       host: '127.0.0.1',
       port: options.ports.rcs,
@@ -53,17 +58,18 @@ export class Sandbox {
   }
 
   async start(): Promise<SandboxEndpoints> {
-    const [smsc, smtp, whatsapp, rcs] = await Promise.all([this.smsc.start(), this.smtp.start(), this.whatsapp.start(), this.rcs.start()]);
+    const [smsc, smtp, whatsapp, rcs, vies] = await Promise.all([this.smsc.start(), this.smtp.start(), this.whatsapp.start(), this.rcs.start(), this.vies.start()]);
     return {
       smpp: { host: smsc.host, port: smsc.port },
       smtp: { host: smtp.host, port: smtp.port },
       whatsappUrl: whatsapp,
       rcsUrl: rcs,
+      viesUrl: vies,
     };
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.smsc.stop(), this.smtp.stop(), this.whatsapp.stop(), this.rcs.stop()]);
+    await Promise.allSettled([this.smsc.stop(), this.smtp.stop(), this.whatsapp.stop(), this.rcs.stop(), this.vies.stop()]);
   }
 }
 
@@ -72,4 +78,6 @@ export interface SandboxEndpoints {
   smtp: { host: string; port: number };
   whatsappUrl: string;
   rcsUrl: string;
+  /** VIES REST base URL (billing). */
+  viesUrl: string;
 }

@@ -5,6 +5,7 @@ import type { SecretKeyring } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { withTenant } from '../../platform/db/tenant-context.ts';
 import { uuidv7 } from '../../platform/ids.ts';
+import { recordOptOut } from '../contacts/index.ts';
 import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import { isOptInKeyword, isOptOutKeyword } from './rules.ts';
 
@@ -58,7 +59,11 @@ export class InboundHandler {
           .execute();
       }
       await enqueueWebhookEvent(tx, tenantId, 'message.inbound', { id: inserted.id, channel: message.channel, from: message.from, to: message.to, text: message.text, optOut }, now);
-      if (optOut) await addSuppression(tx, tenantId, message.from, STOP_SOURCE[message.channel], message.channel, message.text.slice(0, 160), now);
+      if (optOut) {
+        await addSuppression(tx, tenantId, message.from, STOP_SOURCE[message.channel], message.channel, message.text.slice(0, 160), now);
+        // R-CONSENT: the contact with this address gets its consent withdrawn, in the same transaction.
+        await recordOptOut(tx, tenantId, message.from, message.channel, STOP_SOURCE[message.channel], now);
+      }
       if (optIn) {
         await tx.deleteFrom('suppressions').where('tenant_id', '=', tenantId).where('address', '=', message.from).where('source', '=', STOP_SOURCE[message.channel]).execute();
       }

@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { withTenant } from '../../platform/db/tenant-context.ts';
 import type { App } from '../../platform/http/server.ts';
+import { recordOptOut } from '../contacts/index.ts';
 import { addSuppression, type UnsubscribeTokens } from './inbound.ts';
 
 const page = (title: string, body: string) =>
@@ -43,7 +44,10 @@ function routes(app: App, deps: { db: Database; clock: Clock; tokens: Unsubscrib
     const target = deps.tokens.read(token);
     if (!target) return reply.status(404).send({ error: 'invalid link' });
     const now = deps.clock.now();
-    await withTenant(deps.db, target.tenantId, (tx) => addSuppression(tx, target.tenantId, target.address, 'email_unsubscribe', 'email', 'one-click unsubscribe', now));
+    await withTenant(deps.db, target.tenantId, async (tx) => {
+      await addSuppression(tx, target.tenantId, target.address, 'email_unsubscribe', 'email', 'one-click unsubscribe', now);
+      await recordOptOut(tx, target.tenantId, target.address, 'email', 'email_unsubscribe', now); // R-CONSENT: withdraw the contact's email consent
+    });
     return reply.type('text/html').send(page('Désinscription confirmée', '<h1>C’est fait</h1><p>Votre désinscription est enregistrée.</p>'));
   });
 

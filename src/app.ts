@@ -28,9 +28,18 @@ import {
   smppGatewayHousekeepingJob,
   UnsubscribeTokens,
   unsubscribeRoutes,
+  whatsappTemplateRoutes,
+  WhatsAppTemplatesService,
 } from './modules/messaging/index.ts';
+import { WhatsAppTemplatesClient } from './channels/whatsapp/index.ts';
 import { webhookRoutes, WebhooksService } from './modules/webhooks/index.ts';
+import { contactRoutes, ContactsService } from './modules/contacts/index.ts';
+import { segmentRoutes, SegmentsService } from './modules/segments/index.ts';
+import { campaignJobs, campaignRoutes, campaignSendingSettings, CampaignsService, TICK_JOB, trackingRoutes } from './modules/campaigns/index.ts';
+import { contactImportJobs, contactImportRoutes, ContactImportsService, ImportProcessor, PgBossImportQueue } from './modules/contacts/import/index.ts';
 import { Sandbox, SANDBOX_CREDENTIALS } from './sandbox/index.ts';
+import { Billing, billingJobs, billingPublicRoutes, billingRoutes } from './modules/billing/index.ts';
+import { SmtpConnector } from './channels/smtp/index.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -48,6 +57,12 @@ export interface Services {
   unsubscribeTokens: UnsubscribeTokens;
   smppCredentials: SmppCredentialsService;
   senders: SendersService;
+  billing: Billing;
+  whatsappTemplates: WhatsAppTemplatesService;
+  contacts: ContactsService;
+  segments: SegmentsService;
+  contactImports: ContactImportsService;
+  campaigns: CampaignsService;
 }
 
 export interface Platform {
@@ -101,6 +116,13 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     unsubscribeTokens,
     smppCredentials: new SmppCredentialsService(db, clock, onAuthChange),
     senders: new SendersService(db, clock),
+    billing: new Billing(db, clock, tenantAdmin, { config: config.billing, sandbox: config.messaging.sandbox, publicUrl: config.publicUrl }),
+    whatsappTemplates: new WhatsAppTemplatesService(db, clock, whatsappTemplatesApi(config, providerEndpoints(config).whatsapp), (line, fields) => log(`${line} ${JSON.stringify(fields ?? {})}`)),
+    contacts: new ContactsService(db, clock),
+    segments: new SegmentsService(db, clock),
+    contactImports: new ContactImportsService(db, clock, new PgBossImportQueue(database.adminUrl)),
+    // Test sends go through the messaging service (built just above).
+    campaigns: new CampaignsService(db, clock, campaignSendingSettings(config, unsubscribeTokens), { sendBatch: (...args) => services.messaging.sendBatch(...args) }),
   };
   return { config, clock, keyring, database, services, close: () => database.close() };
 }
@@ -113,6 +135,13 @@ export function createJobRunner(platform: Platform, role: JobRole, log: (line: s
   runner.register(auditVerifyJob(db, platform.clock, (message) => log(`ALERT ${message}`)));
   runner.register(messagingHousekeepingJob(db));
   runner.register(smppGatewayHousekeepingJob(db));
+  for (const job of contactImportJobs(db, new ImportProcessor(db, platform.clock, { log }))) runner.register(job);
+  for (const job of billingJobs(platform.services.billing, () => billingMailer(platform.config), platform.clock)) runner.register(job);
+  const campaignSettings = campaignSendingSettings(platform.config, platform.services.unsubscribeTokens);
+  const [campaignTick, campaignFanout] = campaignJobs({ db, clock: platform.clock, campaigns: platform.services.campaigns, settings: campaignSettings }, (name, data) => runner.send(name, data));
+  runner.register(campaignTick);
+  runner.register(campaignFanout);
+  platform.services.campaigns.onDue = () => void runner.send(TICK_JOB).catch(() => {});
   return runner;
 }
 
@@ -132,9 +161,21 @@ export function providerEndpoints(config: Config, sandbox?: { smpp: { host: stri
   };
 }
 
+/** The Business Management API client of the configured WABA, at the given endpoint (built on first use). */
+function whatsappTemplatesApi(config: Config, endpoint: { baseUrl: string; token: string }): () => WhatsAppTemplatesClient {
+  let client: WhatsAppTemplatesClient | undefined;
+  return () => (client ??= new WhatsAppTemplatesClient({ baseUrl: endpoint.baseUrl, accessToken: endpoint.token, businessAccountId: config.messaging.whatsapp.businessAccountId }));
+}
+
+/** Billing emails (formal notices, SEPA pre-notifications) leave by the platform's SMTP relay: the sandbox's in sandbox mode. */
+function billingMailer(config: Config): SmtpConnector {
+  const smtp = providerEndpoints(config).smtp;
+  return new SmtpConnector({ ...smtp, ignoreTLS: config.messaging.sandbox, maxConnections: 1 });
+}
+
 /** The simulators, when this process runs the sandbox (`sofy start` in sandbox mode). */
 export async function startSandbox(config: Config, apiUrl: string, clock?: Clock): Promise<{ sandbox: Sandbox; endpoints: ProviderEndpoints }> {
-  const sandbox = new Sandbox({ ports: config.messaging.sandboxPorts, apiUrl, rcsAgentId: config.messaging.rcs.agentId, ...(clock ? { clock } : {}) });
+  const sandbox = new Sandbox({ ports: config.messaging.sandboxPorts, viesPort: config.billing.sandboxViesPort, apiUrl, rcsAgentId: config.messaging.rcs.agentId, ...(clock ? { clock } : {}) });
   const started = await sandbox.start();
   return { sandbox, endpoints: providerEndpoints(config, started) };
 }
@@ -152,6 +193,7 @@ export function createMessagingRuntime(platform: Platform, options: { endpoints:
     ...(options.dispatcherOptions ? { dispatcherOptions: options.dispatcherOptions } : {}),
   });
   platform.services.messaging.onAccepted = () => runtime.dispatcher?.poke();
+  platform.services.whatsappTemplates.setApi(whatsappTemplatesApi(platform.config, options.endpoints.whatsapp));
   return runtime;
 }
 
@@ -176,7 +218,15 @@ export async function createApiServer(
       auditRoutes(scope, services.audit);
       tenantRoutes(scope, services.tenants);
       messagingRoutes(scope, { messaging: services.messaging, optOuts: services.optOuts, senders: services.senders, db: database.db, connectors: () => options.runtime?.router.connectors() ?? [] });
+      whatsappTemplateRoutes(scope, services.whatsappTemplates);
       webhookRoutes(scope, services.webhooks);
+      billingRoutes(scope, services.billing);
+      billingPublicRoutes(scope, services.billing);
+      contactRoutes(scope, services.contacts);
+      segmentRoutes(scope, services.segments);
+      campaignRoutes(scope, services.campaigns);
+      trackingRoutes(scope, { db: database.db, clock: platform.clock });
+      contactImportRoutes(scope, services.contactImports);
       smppCredentialRoutes(scope, services.smppCredentials);
       unsubscribeRoutes(scope, { db: database.db, clock: platform.clock, tokens: services.unsubscribeTokens });
       const runtime = options.runtime;
@@ -187,6 +237,7 @@ export async function createApiServer(
           rcsClientToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.rcs.clientToken : (config.messaging.rcs.clientToken ?? ''),
           onReport: (connectorId, report) => runtime.receipts.add(connectorId, report),
           onInbound: (message) => runtime.inbound.handle(message),
+          onTemplateStatus: (update) => services.whatsappTemplates.applyStatusUpdate(update),
           log: (line, fields) => scope.log.warn(fields ?? {}, line),
         });
       }

@@ -43,6 +43,10 @@ export const ErrorCodes = {
   text_too_long: 422,
   template_not_approved: 422,
   outside_customer_service_window: 422,
+  // WhatsApp template registry (issue 3)
+  template_exists: 409,
+  invalid_template: 422,
+  template_not_found: 404,
   destination_not_supported: 422,
   idempotency_key_reused: 422,
   last_owner: 422,
@@ -61,10 +65,35 @@ export const ErrorCodes = {
   invoice_immutable: 409,
   contract_exists: 409,
   statement_already_imported: 409,
+  // 409/422 — contacts refusals (issue 4, SoReach)
+  contact_phone_taken: 409,
+  contact_email_taken: 409,
+  contact_external_id_taken: 409,
+  contact_conflict: 409,
+  attribute_exists: 409,
+  contact_identity_required: 422,
+  invalid_attribute: 422,
+  consent_proof_required: 422,
+  consent_reactivation_not_allowed: 422,
+  invalid_consent_change: 422,
+  // contact imports (issue 4, SoReach)
+  consent_source_required: 422,
+  invalid_import_mapping: 422,
+  unsupported_import_file: 422,
+  // segments (issue 4, SoReach)
+  invalid_segment_definition: 422,
+  segment_cycle: 422,
+  segment_too_complex: 422,
+  segment_in_use: 409,
+  segment_count_timeout: 503,
+  // 422 — campaigns refusals (issue 4, SoReach)
+  invalid_campaign: 422,
+  campaign_audience_empty: 422,
   account_locked: 423,
   rate_limited: 429,
   // 5xx — our fault or a dependency's
   internal_error: 500,
+  provider_error: 502, // a provider (Meta…) refused or failed a call made for the client
   service_unavailable: 503,
 } as const satisfies Record<string, number>;
 

@@ -34,6 +34,30 @@ import type {
   UserRole,
   WebhookDelivery,
   WebhookEndpoint,
+  NewWhatsAppTemplate,
+  WhatsAppTemplate,
+  WhatsAppTemplateStatus,
+  WhatsAppTemplateSync,
+  BankLine,
+  BillingCharge,
+  BillingContract,
+  BillingInvoice,
+  BillingOrderForm,
+  BillingPayment,
+  BillingPaymentStatus,
+  BillingProduct,
+  DunningCase,
+  InvoiceRun,
+  LegalRate,
+  LiabilityCap,
+  NewBillingCharge,
+  NewBillingPayment,
+  NewOrderForm,
+  PriceList,
+  SepaBatch,
+  StatementImport,
+  SyntecEntry,
+  ViesProof,
 } from './types';
 
 export interface FieldError {
@@ -206,6 +230,34 @@ export async function download(
   return { blob: await response.blob(), filename: named ?? fallbackName };
 }
 
+/** Sends a file as it is (e.g. a bank statement CSV), with the CSRF header; JSON answer. */
+export async function upload<T>(
+  path: string,
+  body: Blob | ArrayBuffer,
+  contentType: string,
+  query?: Query,
+): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    'Content-Type': contentType,
+  };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, query), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers,
+      body,
+    });
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network_error', detail: String(cause) });
+  }
+  const parsed = parseJson(await response.text());
+  if (!response.ok) throw problem(response, parsed, path);
+  return parsed as T;
+}
+
 /**
  * The webhook event types from the API's own schema (the enum of POST /v1/webhooks `events`),
  * so that a new event shows up without a console release. Null when it cannot be read.
@@ -356,6 +408,14 @@ export const api = {
   routes: {
     health: () => get<RoutesHealth>('/v1/messaging/routes'),
   },
+  whatsappTemplates: {
+    list: (status?: WhatsAppTemplateStatus | '') =>
+      get<Page<WhatsAppTemplate>>('/v1/whatsapp/templates', { status, limit: 200 }),
+    create: (input: NewWhatsAppTemplate) => post<WhatsAppTemplate>('/v1/whatsapp/templates', input),
+    remove: (name: string, language: string) =>
+      del(`/v1/whatsapp/templates/${id(name)}/${id(language)}`),
+    sync: () => post<WhatsAppTemplateSync>('/v1/whatsapp/templates/sync'),
+  },
   webhooks: {
     events: webhookEventsFromSchema,
     list: () => get<{ data: WebhookEndpoint[] }>('/v1/webhooks'),
@@ -406,5 +466,144 @@ export const api = {
       post<Tenant>(`/v1/operator/tenants/${id(tenantId)}/suspend`, { kind, reason }),
     reactivate: (tenantId: string, reason: string) =>
       post<Tenant>(`/v1/operator/tenants/${id(tenantId)}/reactivate`, { reason }),
+  },
+  // Billing (issue 5). The client side is for owners and admins only (R-CONFID).
+  billing: {
+    contracts: () => get<{ data: BillingContract[] }>('/v1/billing/contracts'),
+    contract: (contractId: string) =>
+      get<BillingContract>(`/v1/billing/contracts/${id(contractId)}`),
+    invoices: (cursor?: string | null, limit = 50) =>
+      get<Page<BillingInvoice>>('/v1/billing/invoices', { limit, cursor: cursor ?? undefined }),
+    invoice: (invoiceId: string) => get<BillingInvoice>(`/v1/billing/invoices/${id(invoiceId)}`),
+    pdf: (invoiceId: string, name: string) =>
+      download(`/v1/billing/invoices/${id(invoiceId)}/pdf`, `${name}.pdf`),
+    facturX: (invoiceId: string, name: string) =>
+      download(`/v1/billing/invoices/${id(invoiceId)}/factur-x.xml`, `${name}.xml`),
+    payments: () => get<{ data: BillingPayment[] }>('/v1/billing/payments'),
+    dunning: () => get<{ data: DunningCase[] }>('/v1/billing/dunning'),
+  },
+  operatorBilling: {
+    orderForms: (params: { tenantId?: string; status?: string } = {}) =>
+      get<{ data: BillingOrderForm[] }>('/v1/operator/billing/order-forms', params),
+    createOrderForm: (input: NewOrderForm) =>
+      post<BillingOrderForm>('/v1/operator/billing/order-forms', input),
+    signOrderForm: (formId: string, input: { signedOn: string; signatoryName: string }) =>
+      post<{ contract: BillingContract; onboardingInvoiceId: string | null }>(
+        `/v1/operator/billing/order-forms/${id(formId)}/sign`,
+        input,
+      ),
+    cancelOrderForm: (formId: string) =>
+      post<BillingOrderForm>(`/v1/operator/billing/order-forms/${id(formId)}/cancel`),
+    contracts: (tenantId?: string) =>
+      get<{ data: BillingContract[] }>('/v1/operator/billing/contracts', { tenantId }),
+    contract: (contractId: string) =>
+      get<BillingContract>(`/v1/operator/billing/contracts/${id(contractId)}`),
+    amendPoi: (
+      contractId: string,
+      input: { poiCount: number; signedOn: string; effectiveOn?: string },
+    ) => post<BillingContract>(`/v1/operator/billing/contracts/${id(contractId)}/poi-licence`, input),
+    recordNotice: (
+      contractId: string,
+      input: { receivedOn: string; channel: 'registered_letter' | 'email'; reference?: string },
+    ) => post<BillingContract>(`/v1/operator/billing/contracts/${id(contractId)}/notices`, input),
+    viesCheck: (contractId: string) =>
+      post<ViesProof>(`/v1/operator/billing/contracts/${id(contractId)}/vies-check`),
+    runs: () => get<{ data: InvoiceRun[] }>('/v1/operator/billing/invoice-runs'),
+    prepareRun: (period: string) =>
+      post<InvoiceRun>('/v1/operator/billing/invoice-runs', { period }),
+    run: (runId: string) =>
+      get<{ run: InvoiceRun; invoices: BillingInvoice[] }>(
+        `/v1/operator/billing/invoice-runs/${id(runId)}`,
+      ),
+    issueRun: (runId: string) =>
+      post<InvoiceRun>(`/v1/operator/billing/invoice-runs/${id(runId)}/issue`),
+    invoices: (params: {
+      cursor?: string | null;
+      limit?: number;
+      tenantId?: string;
+      status?: 'draft' | 'issued' | '';
+      paymentStatus?: BillingPaymentStatus | '';
+      kind?: 'invoice' | 'credit_note' | '';
+      overdue?: boolean;
+    }) =>
+      get<Page<BillingInvoice>>('/v1/operator/billing/invoices', {
+        limit: params.limit ?? 50,
+        cursor: params.cursor ?? undefined,
+        tenantId: params.tenantId,
+        status: params.status,
+        paymentStatus: params.paymentStatus,
+        kind: params.kind,
+        overdue: params.overdue ? 'true' : undefined,
+      }),
+    invoice: (invoiceId: string) =>
+      get<BillingInvoice>(`/v1/operator/billing/invoices/${id(invoiceId)}`),
+    issueInvoice: (invoiceId: string) =>
+      post<BillingInvoice>(`/v1/operator/billing/invoices/${id(invoiceId)}/issue`),
+    pdf: (invoiceId: string, name: string) =>
+      download(`/v1/operator/billing/invoices/${id(invoiceId)}/pdf`, `${name}.pdf`),
+    facturX: (invoiceId: string, name: string) =>
+      download(`/v1/operator/billing/invoices/${id(invoiceId)}/factur-x.xml`, `${name}.xml`),
+    creditNote: (
+      invoiceId: string,
+      input: { reason: string; lines?: { description: string; amountHtCents: number }[] },
+    ) =>
+      post<BillingInvoice>(`/v1/operator/billing/invoices/${id(invoiceId)}/credit-notes`, input),
+    charges: (tenantId?: string) =>
+      get<{ data: BillingCharge[] }>('/v1/operator/billing/charges', { tenantId }),
+    addCharge: (input: NewBillingCharge) =>
+      post<{ data: BillingCharge[] }>('/v1/operator/billing/charges', input),
+    removeCharge: (chargeId: string) => del(`/v1/operator/billing/charges/${id(chargeId)}`),
+    invoiceChargesNow: (tenantId: string) =>
+      post<BillingInvoice>(`/v1/operator/billing/tenants/${id(tenantId)}/invoice-charges`),
+    liabilityCap: (tenantId: string, date: string) =>
+      get<LiabilityCap>(`/v1/operator/billing/tenants/${id(tenantId)}/liability-cap`, { date }),
+    payments: (params: { tenantId?: string; limit?: number } = {}) =>
+      get<{ data: BillingPayment[] }>('/v1/operator/billing/payments', {
+        tenantId: params.tenantId,
+        limit: params.limit ?? 100,
+      }),
+    recordPayment: (input: NewBillingPayment) =>
+      post<BillingPayment>('/v1/operator/billing/payments', input),
+    importStatement: (file: Blob, filename: string) =>
+      upload<StatementImport>('/v1/operator/billing/bank-statements', file, 'text/csv', {
+        filename,
+      }),
+    bankLines: () => get<{ data: BankLine[] }>('/v1/operator/billing/bank-lines'),
+    resolveBankLine: (fingerprint: string, input: { invoiceId?: string; ignore?: boolean }) =>
+      post<{ payment: BillingPayment | null }>(
+        `/v1/operator/billing/bank-lines/${id(fingerprint)}/resolve`,
+        input,
+      ),
+    sepaBatches: () => get<{ data: SepaBatch[] }>('/v1/operator/billing/sepa-batches'),
+    createSepaBatch: (input: { collectionDate: string; dueBy?: string }) =>
+      post<SepaBatch>('/v1/operator/billing/sepa-batches', input),
+    sepaBatch: (batchId: string) =>
+      get<SepaBatch>(`/v1/operator/billing/sepa-batches/${id(batchId)}`),
+    pain008: (batchId: string, name: string) =>
+      download(`/v1/operator/billing/sepa-batches/${id(batchId)}/pain.008.xml`, `${name}.xml`),
+    settleSepaBatch: (batchId: string) =>
+      post<SepaBatch>(`/v1/operator/billing/sepa-batches/${id(batchId)}/settle`),
+    dunning: (params: { includeClosed?: boolean; tenantId?: string } = {}) =>
+      get<{ data: DunningCase[] }>('/v1/operator/billing/dunning', {
+        includeClosed: params.includeClosed ? 'true' : undefined,
+        tenantId: params.tenantId,
+      }),
+    runDunning: () => post<Record<string, unknown>>('/v1/operator/billing/dunning/run'),
+    acknowledge: (caseId: string, input: { on: string; note?: string }) =>
+      post<DunningCase>(`/v1/operator/billing/dunning/${id(caseId)}/acknowledge`, input),
+    suspend: (caseId: string) =>
+      post<DunningCase>(`/v1/operator/billing/dunning/${id(caseId)}/suspend`),
+    note: (caseId: string, text: string) =>
+      post<DunningCase>(`/v1/operator/billing/dunning/${id(caseId)}/notes`, { text }),
+    recordDowntime: (input: { tenantId: string; from: string; to: string; reason: string }) =>
+      post<{ id: string }>('/v1/operator/billing/downtimes', input),
+    syntec: () => get<{ data: SyntecEntry[] }>('/v1/operator/billing/syntec'),
+    setSyntec: (month: string, value: string) =>
+      post<SyntecEntry>('/v1/operator/billing/syntec', { month, value }),
+    legalRates: () => get<{ data: LegalRate[] }>('/v1/operator/billing/legal-rates'),
+    setLegalRate: (effectiveFrom: string, ratePercent: string) =>
+      post<LegalRate>('/v1/operator/billing/legal-rates', { effectiveFrom, ratePercent }),
+    products: () => get<{ data: BillingProduct[] }>('/v1/operator/billing/products'),
+    priceLists: () => get<{ data: PriceList[] }>('/v1/operator/billing/price-lists'),
   },
 };

@@ -30,6 +30,18 @@ const codeKeys: Record<string, MessageKey> = {
   service_unavailable: 'error.service_unavailable',
   invalid_phone_number: 'error.invalid_phone_number',
   invalid_email_address: 'error.invalid_email_address',
+  contact_phone_taken: 'error.contact_phone_taken',
+  contact_email_taken: 'error.contact_email_taken',
+  contact_external_id_taken: 'error.contact_external_id_taken',
+  contact_identity_required: 'error.contact_identity_required',
+  invalid_attribute: 'error.invalid_attribute',
+  consent_proof_required: 'error.consent_proof_required',
+  consent_reactivation_not_allowed: 'error.consent_reactivation_not_allowed',
+  invalid_consent_change: 'error.invalid_consent_change',
+  consent_source_required: 'error.consent_source_required',
+  invalid_import_mapping: 'error.invalid_import_mapping',
+  unsupported_import_file: 'error.unsupported_import_file',
+  payload_too_large: 'error.payload_too_large',
 };
 
 /** A sentence for the user, in their language, from any thrown value. */

@@ -398,3 +398,448 @@ export interface RoutesHealth {
   connectors: ConnectorStatus[];
   backlog: BacklogEntry[];
 }
+
+/** WhatsApp template registry (`/v1/whatsapp/templates`). */
+export const WHATSAPP_TEMPLATE_STATUSES = ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED'] as const;
+export type WhatsAppTemplateStatus = (typeof WHATSAPP_TEMPLATE_STATUSES)[number];
+export const WHATSAPP_TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
+export type WhatsAppTemplateCategory = (typeof WHATSAPP_TEMPLATE_CATEGORIES)[number];
+
+export interface WhatsAppTemplateButton {
+  type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER';
+  text: string;
+  url?: string;
+  phone_number?: string;
+}
+
+/** A component as Meta defines it (HEADER, BODY, FOOTER, BUTTONS). */
+export interface WhatsAppTemplateComponent {
+  type: 'HEADER' | 'BODY' | 'FOOTER' | 'BUTTONS';
+  format?: 'TEXT';
+  text?: string;
+  example?: { header_text?: string[]; body_text?: string[][] };
+  buttons?: WhatsAppTemplateButton[];
+}
+
+export interface WhatsAppTemplate {
+  name: string;
+  language: string;
+  category: string;
+  /** A `WhatsAppTemplateStatus`. */
+  status: string;
+  rejectionReason: string | null;
+  statusDetail: Record<string, unknown> | null;
+  providerId: string | null;
+  components: WhatsAppTemplateComponent[];
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+  updatedBy: string | null;
+}
+
+export interface NewWhatsAppTemplate {
+  name: string;
+  language: string;
+  category: WhatsAppTemplateCategory;
+  components: WhatsAppTemplateComponent[];
+}
+
+export interface WhatsAppTemplateSync {
+  updated: number;
+  removed: number;
+  unchanged: number;
+  data: WhatsAppTemplate[];
+}
+
+// Billing (issue 5, R-CONFID): money in integer euro cents, messaging unit prices in millicents,
+// civil days as YYYY-MM-DD (Paris).
+
+export type BillingPaymentMethod = 'sepa' | 'transfer';
+
+export interface BillingAddress {
+  line: string;
+  postalCode: string;
+  city: string;
+  country: string;
+}
+
+export interface ViesProof {
+  id: string;
+  vatNumber: string;
+  outcome: 'valid' | 'invalid' | 'unavailable';
+  checkedAt: string;
+  requestIdentifier: string | null;
+  traderName: string | null;
+  traderAddress: string | null;
+  response: Record<string, unknown>;
+}
+
+export interface BillingVat {
+  regime: string;
+  rateBp: number;
+  mention: string | null;
+  explanation: string;
+  viesCheckId?: string | null;
+}
+
+export interface BillingMessagingPrice {
+  channel: 'sms' | 'rcs' | 'whatsapp' | 'email';
+  route: 'marketing' | 'alert';
+  country: string;
+  unitMillicents: number;
+}
+
+export type OrderFormStatus = 'draft' | 'signed' | 'cancelled';
+
+export interface BillingOrderForm {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  status: OrderFormStatus;
+  legalName: string;
+  legalForm: string | null;
+  siren: string | null;
+  address: BillingAddress;
+  vatNumber: string | null;
+  vies: ViesProof | null;
+  billingEmail: string;
+  priceListId: string | null;
+  items: { product: string; unitCents: number }[];
+  messagingPrices: BillingMessagingPrice[];
+  poiCount: number;
+  termMonths: number;
+  startDate: string;
+  onboardingFeeCents: number;
+  paymentMethod: BillingPaymentMethod;
+  sepa: { rum: string; iban: string | null; bic: string | null; signedOn: string | null } | null;
+  signedOn: string | null;
+  signatoryName: string | null;
+  createdAt: string;
+}
+
+export interface NewOrderForm {
+  tenantId: string;
+  legalName: string;
+  legalForm?: string;
+  siren?: string;
+  addressLine: string;
+  postalCode: string;
+  city: string;
+  country: string;
+  vatNumber?: string;
+  billingEmail: string;
+  priceListCode?: string;
+  items?: { product: string; unitCents?: number }[];
+  messagingPrices?: BillingMessagingPrice[];
+  poiCount: number;
+  termMonths: 12 | 24 | 36;
+  startDate: string;
+  onboardingFeeCents?: number;
+  paymentMethod: BillingPaymentMethod;
+  sepa?: { rum: string; iban: string; bic: string; signedOn: string };
+}
+
+export interface BillingContract {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  orderFormId: string;
+  status: 'active' | 'terminating' | 'ended';
+  legalName: string;
+  siren: string | null;
+  address: BillingAddress;
+  vatNumber: string | null;
+  vat: BillingVat;
+  vies: ViesProof | null;
+  billingEmail: string;
+  startDate: string;
+  termMonths: number;
+  signedOn: string;
+  endDate: string | null;
+  licence: {
+    licensedPoi: number;
+    pending: { poiCount: number; effectiveOn: string; kind: string }[];
+  };
+  term: {
+    /** not_started | firm | renewed | terminating | ended */
+    status: string;
+    period: { kind: string; from: string; to: string; endsOn: string; noticeDeadline: string };
+    nextNoticeDeadline: { exitOn: string; deadline: string; daysLeft: number } | null;
+    termination: {
+      effectiveOn: string;
+      lastDay: string;
+      noticeReceivedOn: string;
+      channel: string;
+    } | null;
+  };
+  paymentMethod: BillingPaymentMethod;
+  sepa: {
+    rum: string;
+    iban: string | null;
+    bic: string | null;
+    signedOn: string | null;
+    lastCollectionOn: string | null;
+  } | null;
+  subscriptions: { product: string; perPoi: boolean; unitCents: number }[];
+  notices: {
+    id: string;
+    receivedOn: string;
+    channel: string;
+    reference: string | null;
+    exitOn: string;
+    deadline: string;
+  }[];
+  history: { onDate: string; kind: string; detail: Record<string, unknown> }[];
+}
+
+export interface BillingInvoiceLine {
+  position: number;
+  kind: string;
+  product: string | null;
+  description: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  /** Decimal, at most 3 decimals. */
+  quantity: string;
+  unitPriceMillicents: number;
+  prorata: { numerator: number; denominator: number } | null;
+  amountHtCents: number;
+  vatRateBp: number;
+}
+
+export type BillingPaymentStatus = 'unpaid' | 'partially_paid' | 'paid';
+
+export interface BillingInvoice {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  contractId: string | null;
+  kind: 'invoice' | 'credit_note';
+  /** onboarding | monthly | manual | credit */
+  origin: string;
+  status: 'draft' | 'issued';
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  periodStart: string | null;
+  periodEnd: string | null;
+  runId: string | null;
+  creditedInvoiceId: string | null;
+  vat: BillingVat;
+  totalHtCents: number;
+  totalVatCents: number;
+  totalTtcCents: number;
+  discount: { deadline: string | null; htCents: number; ttcCents: number };
+  paymentMethod: BillingPaymentMethod;
+  paymentStatus: BillingPaymentStatus;
+  amountPaidCents: number;
+  amountCreditedCents: number;
+  discountTakenCents: number;
+  amountDueCents: number;
+  paidOn: string | null;
+  overdue: boolean;
+  latePenalty: {
+    daysLate: number;
+    interestCents: number;
+    indemnityCents: number;
+    totalCents: number;
+  } | null;
+  notes: string[];
+  issuedAt: string | null;
+  createdAt: string;
+  lines?: BillingInvoiceLine[];
+}
+
+export interface BillingPayment {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  method: 'transfer' | 'sepa' | 'other';
+  amountCents: number;
+  allocatedCents: number;
+  receivedOn: string;
+  reference: string | null;
+  allocations: {
+    invoiceId: string;
+    invoiceNumber: string | null;
+    amountCents: number;
+    discountCents: number;
+  }[];
+  createdAt: string;
+}
+
+export interface NewBillingPayment {
+  tenantId: string;
+  amountCents: number;
+  receivedOn: string;
+  method: 'transfer' | 'sepa' | 'other';
+  reference?: string;
+  invoiceIds?: string[];
+}
+
+export interface DunningCase {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  tenantStatus: string | null;
+  /** overdue | notice_sent | suspension_eligible | suspended_nonpayment | paid | reactivated */
+  status: string;
+  open: boolean;
+  dueDate: string;
+  openedOn: string;
+  noticeSentOn: string | null;
+  noticeAcknowledgedOn: string | null;
+  regularisationDeadline: string | null;
+  suspensionEligibleOn: string | null;
+  suspendedOn: string | null;
+  paidOn: string | null;
+  reactivatedOn: string | null;
+  amountDueCents: number;
+  overdueInvoices: {
+    id: string;
+    number: string | null;
+    dueDate: string | null;
+    amountDueCents: number;
+  }[];
+  nextActions: string[];
+  timeline: { at: string; kind: string; detail: Record<string, unknown> }[];
+}
+
+export interface InvoiceRun {
+  id: string;
+  periodStart: string;
+  periodEnd: string;
+  status: 'preview' | 'issued';
+  invoices: number;
+  drafts: number;
+  totalHtCents: number;
+  createdAt: string;
+  refreshedAt: string;
+  issuedAt: string | null;
+  warnings: string[];
+}
+
+export interface BillingCharge {
+  id: string;
+  tenantId: string;
+  tenantName: string | null;
+  kind: string;
+  description: string;
+  onDate: string;
+  quantity: string;
+  unitPriceMillicents: number;
+  amountHtCents: number;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export type NewBillingCharge =
+  | {
+      kind: 'manual';
+      tenantId: string;
+      description: string;
+      onDate: string;
+      quantity: string;
+      unitPriceMillicents: number;
+    }
+  | { kind: 'passthrough'; tenantId: string; description: string; onDate: string; costCents: number }
+  | { kind: 'af2m_fine'; tenantId: string; reference: string; onDate: string; fineCents: number };
+
+export interface BankLine {
+  fingerprint: string;
+  line: number;
+  date: string;
+  amountCents: number;
+  label: string;
+  reference: string | null;
+  counterparty: string | null;
+  reason: string | null;
+  candidateInvoiceIds: string[];
+}
+
+export interface StatementImport {
+  importId: string;
+  lines: number;
+  fresh: number;
+  alreadyImported: number;
+  matched: {
+    line: number;
+    date: string;
+    amountCents: number;
+    label: string;
+    allocations: { invoiceNumber: string; amountCents: number; discountCents: number }[];
+  }[];
+  unmatched: BankLine[];
+  errors: { line: number; reason: string; message: string }[];
+}
+
+export interface SepaBatch {
+  id: string;
+  messageId: string;
+  collectionDate: string;
+  totalCents: number;
+  count: number;
+  createdBy: string | null;
+  createdAt: string;
+  items?: {
+    invoiceId: string;
+    tenantId: string;
+    amountCents: number;
+    sequenceType: string;
+    endToEndId: string;
+    rum: string;
+  }[];
+}
+
+export interface SyntecEntry {
+  month: string;
+  value: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface LegalRate {
+  effectiveFrom: string;
+  ratePercent: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface BillingProduct {
+  code: string;
+  name: string;
+  unit: string;
+  description: string;
+}
+
+export interface PriceList {
+  id: string;
+  code: string;
+  version: number;
+  name: string;
+  effectiveFrom: string;
+  createdBy: string | null;
+  createdAt: string;
+  items: {
+    product: string;
+    channel: string;
+    route: string;
+    country: string;
+    unitCents: number | null;
+    unitMillicents: number | null;
+  }[];
+}
+
+export interface LiabilityCap {
+  eventDate: string;
+  windowStart: string;
+  windowEnd: string;
+  capHtCents: number;
+  counted: {
+    date: string;
+    amountTtcCents: number;
+    invoiceHtCents: number;
+    invoiceTtcCents: number;
+    htShareCents: number;
+  }[];
+}

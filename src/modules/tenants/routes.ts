@@ -15,6 +15,7 @@ const Settings = Type.Object({
   mfaRequiredForAll: Type.Boolean(),
   avoidSundaysAndHolidays: Type.Boolean(),
   segmentCap: Type.Integer(),
+  campaignApprovalRequired: Type.Boolean(),
 });
 
 export const TenantSchema = Type.Object({
@@ -37,6 +38,7 @@ const SettingsPatch = Type.Object(
     mfaRequiredForAll: Type.Optional(Type.Boolean()),
     avoidSundaysAndHolidays: Type.Optional(Type.Boolean()),
     segmentCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    campaignApprovalRequired: Type.Optional(Type.Boolean({ description: 'SoReach: campaigns submitted by a marketer wait for an admin or owner' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -15,6 +15,8 @@ export interface TenantSettings {
   avoidSundaysAndHolidays: boolean;
   /** Longest SMS accepted, in parts (text_too_long beyond). */
   segmentCap: number;
+  /** SoReach: a campaign a marketer submits waits for an admin or owner to approve it. */
+  campaignApprovalRequired: boolean;
 }
 
 export const DEFAULT_SETTINGS: TenantSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   mfaRequiredForAll: false,
   avoidSundaysAndHolidays: false,
   segmentCap: 10,
+  campaignApprovalRequired: false,
 };
 
 export function settingsOf(stored: Record<string, unknown>): TenantSettings {
@@ -49,6 +52,9 @@ export function settingsProblems(settings: Partial<TenantSettings>): Array<[stri
   if (settings.stopMention && !/\bSTOP\b/.test(settings.stopMention)) problems.push(['/stopMention', 'must contain the word STOP (R-STOP)']);
   if (settings.segmentCap !== undefined && (!Number.isInteger(settings.segmentCap) || settings.segmentCap < 1 || settings.segmentCap > 20)) {
     problems.push(['/segmentCap', 'must be a whole number from 1 to 20']);
+  }
+  if (settings.campaignApprovalRequired !== undefined && typeof settings.campaignApprovalRequired !== 'boolean') {
+    problems.push(['/campaignApprovalRequired', 'must be true or false']);
   }
   return problems;
 }

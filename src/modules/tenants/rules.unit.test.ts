@@ -17,6 +17,15 @@ describe('segmentCap and Sundays (messaging settings)', () => {
   });
 });
 
+describe('campaign approval (SoReach)', () => {
+  it('is off by default, kept when stored, and must be a boolean', () => {
+    expect(settingsOf({}).campaignApprovalRequired).toBe(false);
+    expect(settingsOf({ campaignApprovalRequired: true }).campaignApprovalRequired).toBe(true);
+    expect(settingsProblems({ campaignApprovalRequired: true })).toEqual([]);
+    expect(settingsProblems({ campaignApprovalRequired: 'yes' as unknown as boolean })).toEqual([['/campaignApprovalRequired', 'must be true or false']]);
+  });
+});
+
 describe('settingsOf', () => {
   it('returns the defaults for empty stored settings', () => {
     expect(settingsOf({})).toEqual({
@@ -27,6 +36,7 @@ describe('settingsOf', () => {
       mfaRequiredForAll: false,
       avoidSundaysAndHolidays: false,
       segmentCap: 10,
+      campaignApprovalRequired: false,
     });
   });
 
@@ -39,6 +49,7 @@ describe('settingsOf', () => {
       mfaRequiredForAll: true,
       avoidSundaysAndHolidays: false,
       segmentCap: 10,
+      campaignApprovalRequired: false,
     });
     expect(settingsOf({ timezone: 'Indian/Reunion', defaultSender: 'SOFY', stopMention: 'STOP SMS au 36111' })).toEqual({
       locale: 'fr',
@@ -48,6 +59,7 @@ describe('settingsOf', () => {
       mfaRequiredForAll: false,
       avoidSundaysAndHolidays: false,
       segmentCap: 10,
+      campaignApprovalRequired: false,
     });
   });
 

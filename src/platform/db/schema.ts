@@ -190,6 +190,14 @@ export interface WhatsAppTemplatesTable {
   status: ColumnType<string, string | undefined, string>;
   components: ColumnType<unknown[], string | undefined, string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  // 0009: the template registry
+  business_account_id: ColumnType<string | null, string | null | undefined, string | null>;
+  provider_id: ColumnType<string | null, string | null | undefined, string | null>;
+  rejection_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  status_detail: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TenantPricesTable {

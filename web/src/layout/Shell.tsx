@@ -3,10 +3,16 @@ import { Menu } from '../components/Menu';
 import { useI18n, type MessageKey } from '../i18n';
 import { initials, roleLabel } from '../labels';
 import { ComingSoonPage, type ProductArea } from '../pages/ComingSoonPage';
+import { BillingPage } from '../pages/billing/BillingPage';
 import { MESSAGING_TABS, MessagingPage } from '../pages/messaging/MessagingPage';
+import { SOREACH_NAV, soreachRoute } from '../pages/soreach/routes';
 import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
 import { PermissionsProvider, usePermissions } from '../permissions';
 import { Loading } from '../components/Feedback';
+import {
+  OPERATOR_BILLING_TABS,
+  OperatorBillingPage,
+} from '../pages/operator/billing/OperatorBillingPage';
 import { TenantDetailPage } from '../pages/operator/TenantDetailPage';
 import { TenantsPage } from '../pages/operator/TenantsPage';
 import { ApiKeysPage } from '../pages/settings/ApiKeysPage';
@@ -41,6 +47,8 @@ const icon = (d: string) => (
   </svg>
 );
 
+const billingIcon = icon('M6 3h12v18l-3-2-3 2-3-2-3 2V3zM9 8h6M9 12h6');
+
 const PRODUCTS: (NavItem & { area?: ProductArea })[] = [
   {
     area: 'soreach',
@@ -72,11 +80,12 @@ const PRODUCTS: (NavItem & { area?: ProductArea })[] = [
     icon: icon('M4 6h16v12H4zM4 7l8 6 8-6'),
   },
   {
-    area: 'billing',
     to: '/billing',
     label: 'nav.billing',
     testId: 'nav-billing',
-    icon: icon('M6 3h12v18l-3-2-3 2-3-2-3 2V3zM9 8h6M9 12h6'),
+    icon: billingIcon,
+    // R-CONFID: contracts, tariffs and invoices are for owners and admins only.
+    permission: 'tariffs:read',
   },
 ];
 
@@ -138,6 +147,7 @@ function isConsolePath(path: string): boolean {
   return (
     PRODUCTS.some((p) => p.to === path) ||
     path.startsWith('/messaging/') ||
+    path.startsWith('/soreach/') ||
     path === '/settings' ||
     SETTINGS.some((s) => s.to === path) ||
     path === '/operator' ||
@@ -151,6 +161,15 @@ function renderRoute(path: string, user: SessionUser, can: (p: string) => boolea
   if (tenant) {
     const tab = MESSAGING_TABS.find((m) => m.path === path);
     if (tab) return <MessagingPage tab={tab.id} />;
+    if (path === '/billing') {
+      return can('billing:read') && can('tariffs:read') ? (
+        <BillingPage />
+      ) : (
+        <ForbiddenPage home={homePath(user)} />
+      );
+    }
+    const soreach = soreachRoute(path);
+    if (soreach) return soreach;
     const product = PRODUCTS.find((p) => p.to === path);
     if (product?.area) return <ComingSoonPage area={product.area} />;
     const setting = SETTINGS.find((s) => s.to === path);
@@ -181,6 +200,14 @@ function renderRoute(path: string, user: SessionUser, can: (p: string) => boolea
     if (path === '/operator/tenants') return <TenantsPage />;
     const match = matchPath('/operator/tenants/:id', path);
     if (match?.id) return <TenantDetailPage key={match.id} tenantId={match.id} />;
+    const billingTab = OPERATOR_BILLING_TABS.find((x) => x.path === path);
+    if (billingTab) {
+      return can('billing:manage') ? (
+        <OperatorBillingPage tab={billingTab.id} />
+      ) : (
+        <ForbiddenPage home={homePath(user)} />
+      );
+    }
   }
   // A page of the console that this account cannot see (e.g. left in the address bar by the
   // previous user): go home rather than show an error.
@@ -192,10 +219,13 @@ function NavLink({
   item,
   path,
   nested = false,
+  children,
 }: {
   item: NavItem;
   path: string;
   nested?: boolean;
+  /** A sub-list under the link (SoReach's pages). */
+  children?: ReactNode;
 }) {
   const { t } = useI18n();
   const active = path === item.to || path.startsWith(`${item.to}/`);
@@ -210,6 +240,7 @@ function NavLink({
         {item.icon}
         <span>{t(item.label)}</span>
       </Link>
+      {children}
     </li>
   );
 }
@@ -288,8 +319,17 @@ function ShellLayout() {
                 {t('nav.products')}
               </p>
               <ul className="nav-list" aria-labelledby="nav-products">
-                {PRODUCTS.map((item) => (
-                  <NavLink key={item.to} item={item} path={path} />
+                {/* R-CONFID: a gated entry waits for the role's permissions rather than flashing. */}
+                {PRODUCTS.filter((item) => !item.permission || (ready && can(item.permission))).map((item) => (
+                  <NavLink key={item.to} item={item} path={path}>
+                    {item.area === 'soreach' && (
+                      <ul className="nav-sublist" aria-label={t('nav.soreach')}>
+                        {SOREACH_NAV.filter((s) => !s.permission || can(s.permission)).map((s) => (
+                          <NavLink key={s.to} item={{ ...s, icon: null }} path={path} nested />
+                        ))}
+                      </ul>
+                    )}
+                  </NavLink>
                 ))}
               </ul>
               <ul className="nav-list nav-list-settings">
@@ -328,6 +368,17 @@ function ShellLayout() {
                   }}
                   path={path}
                 />
+                {ready && can('billing:manage') && (
+                  <NavLink
+                    item={{
+                      to: '/operator/billing',
+                      label: 'billing.op.nav',
+                      testId: 'nav-operator-billing',
+                      icon: billingIcon,
+                    }}
+                    path={path}
+                  />
+                )}
               </ul>
             </>
           )}
@@ -337,7 +388,13 @@ function ShellLayout() {
           className="main"
           id="main"
           tabIndex={-1}
-          key={path.startsWith('/messaging/') ? '/messaging' : path}
+          key={
+            path.startsWith('/messaging/')
+              ? '/messaging'
+              : path.startsWith('/operator/billing')
+                ? '/operator/billing'
+                : path
+          }
         >
           {ready ? renderRoute(path, user, can) : <Loading />}
         </main>

@@ -86,7 +86,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   const runsAll = role === 'start';
   const simulated = runsAll && config.messaging.sandbox ? await startSandbox(config, `http://127.0.0.1:${config.port}`) : undefined;
   // R-VAT: in sandbox mode VAT numbers are checked with the VIES simulator (unless SOFY_VIES_URL names another).
-  if (simulated && !config.billing.viesUrl) platform.services.billing.useVies(simulated.sandbox.vies.url);
+  if (simulated && !config.billing.viesUrl) platform.services.billing.pointViesAt(simulated.sandbox.vies.url);
   const logLine = (line: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields }));
   const runtime = createMessagingRuntime(platform, {
     endpoints: simulated?.endpoints ?? providerEndpoints(config),

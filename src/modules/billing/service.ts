@@ -15,7 +15,7 @@ import { HttpViesClient, noVies, VIES_PUBLIC_URL, type ViesClient } from './vies
 
 export interface BillingOptions {
   config: BillingConfig;
-  /** Sandbox mode: VIES is the simulator (`useVies` once it runs), not the European Commission. */
+  /** Sandbox mode: VIES is the simulator (`pointViesAt` once it runs), not the European Commission. */
   sandbox: boolean;
   publicUrl: string;
   /** Tests inject a VIES client. */
@@ -53,7 +53,7 @@ export class Billing {
   }
 
   /** Points VIES at the sandbox simulator once `sofy start` has it running (unless SOFY_VIES_URL says otherwise). */
-  useVies(baseUrl: string): void {
+  pointViesAt(baseUrl: string): void {
     this.#deps.vies.current = new HttpViesClient(baseUrl, this.#deps.clock);
   }
 

@@ -14,6 +14,8 @@
 //      GET /healthz (same plugins and hooks, no database);
 //   3. POST /v1/messages, one alert SMS, -c 50 (as many as it takes);
 //   4. POST /v1/messages at the target rate (-R 1500, latencies corrected for coordinated omission);
+//      then the same with a fresh Idempotency-Key on each request (autocannon -I): the path a
+//      client that retries safely takes (keys claimed and answers stored in the transaction);
 //   5. POST /v1/messages/batch, 1,000 alert SMS per call, --batch-connections clients; the
 //      messages committed during the run are counted in the database;
 //   6. the same batch load on --batch-apis `sofy api` processes (default 2: scale-out on the same
@@ -84,7 +86,7 @@ const BATCH_BODY = JSON.stringify(batchBody(1, BATCH_SIZE));
 
 interface Run {
   label: string;
-  kind: 'hello' | 'healthz' | 'single' | 'single-rate' | 'batch' | 'batch-scaled' | 'profile';
+  kind: 'hello' | 'healthz' | 'single' | 'single-rate' | 'single-keyed' | 'batch' | 'batch-scaled' | 'profile';
   /** Messages per request that succeeded (1,000 for a batch). */
   perRequest: number;
   load: LoadResult;
@@ -199,6 +201,15 @@ async function main(): Promise<number> {
     await measure(
       { label: `SOFY POST /v1/messages (-c ${CONNECTIONS} -R ${RATE})`, kind: 'single-rate', perRequest: 1 },
       { url: `${base}/v1/messages`, method: 'POST', headers: auth, body: SINGLE_BODY, connections: CONNECTIONS, rate: RATE, serverPid: pid },
+    ),
+  );
+  // A fresh key per request (autocannon -I puts a random id in place of [<id>]): every request
+  // is new, none a replay; the rows committed say so.
+  runs.push(
+    await measure(
+      { label: `SOFY POST /v1/messages with Idempotency-Key (-c ${CONNECTIONS} -R ${RATE})`, kind: 'single-keyed', perRequest: 1 },
+      { url: `${base}/v1/messages`, method: 'POST', headers: { ...auth, 'idempotency-key': 'bench-[<id>]' }, body: SINGLE_BODY, connections: CONNECTIONS, rate: RATE, idReplacement: true, serverPid: pid },
+      countMessages,
     ),
   );
   runs.push(
@@ -318,7 +329,7 @@ async function main(): Promise<number> {
   const healthz = byLabel('SOFY GET /healthz');
   const baselineOf = (r: Run): Run => {
     if (r === helloBatch || r.kind === 'batch' || r.kind === 'batch-scaled') return helloBatch;
-    if (r === helloSingle || r.kind === 'single' || r.kind === 'single-rate') return helloSingle;
+    if (r === helloSingle || r.kind === 'single' || r.kind === 'single-rate' || r.kind === 'single-keyed') return helloSingle;
     return helloGet;
   };
   const rows = runs
@@ -377,6 +388,14 @@ async function main(): Promise<number> {
     console.log(
       `  batch on ${BATCH_APIS} api processes: ${fmt.int(msgs)} msg/s answered 202, ${fmt.int(committedScaled)} msg/s committed → ${msgs >= TARGET_BATCH_MSGS && committedScaled >= TARGET_BATCH_MSGS * 0.98 && clean(scaled) ? 'PASS' : 'FAIL'}` +
         ` (×${(msgs / batchMsgs).toFixed(2)} the single process)`,
+    );
+  }
+  const keyed = byLabel('SOFY POST /v1/messages with Idempotency-Key');
+  {
+    const res = keyed.load.result;
+    console.log(
+      `  (info) single with a fresh Idempotency-Key each (-c ${CONNECTIONS} -R ${RATE}) → ${fmt.int(res.requests.average)} req/s, p99 ${res.latency.p99} ms, ` +
+        `${fmt.int(keyed.committed ?? 0)} messages committed for ${fmt.int(res['2xx'])} answers 202 (new keys, not replays)`,
     );
   }
   for (const r of [single, singleRate]) {

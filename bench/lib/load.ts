@@ -28,6 +28,8 @@ export interface LoadSpec {
   seconds: number;
   /** autocannon -R: requests per second from all connections (latencies corrected for coordinated omission). */
   rate?: number;
+  /** autocannon -I: each request gets its own random id in place of every `[<id>]` (headers included). */
+  idReplacement?: boolean;
   /** The pid of the server (its children, the embedded PostgreSQL, are counted apart). */
   serverPid?: number;
   /** Where to write the body file. */
@@ -49,13 +51,21 @@ let bodies = 0;
 export async function autocannon(spec: LoadSpec): Promise<LoadResult> {
   const argv = [join(REPO_ROOT, 'node_modules/autocannon/autocannon.js'), '--json', '-c', String(spec.connections), '-d', String(spec.seconds)];
   if (spec.method) argv.push('-m', spec.method);
-  for (const [k, v] of Object.entries(spec.headers ?? {})) argv.push('-H', `${k}=${v}`);
+  // autocannon's command-line parser reads brackets as sub-arguments: a header holding `[<id>]`
+  // is added after parsing, by a two-line wrapper that then runs autocannon as its CLI does.
+  const bracketed: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) {
+    if (v.includes('[')) bracketed[k] = v;
+    else argv.push('-H', `${k}=${v}`);
+  }
   if (spec.body !== undefined) {
     const file = join(spec.workDir, `body-${++bodies}.json`);
     writeFileSync(file, spec.body);
     argv.push('-i', file);
   }
   if (spec.rate) argv.push('-R', String(spec.rate));
+  // A flag before another flag: last, autocannon's parser would take the URL as its value.
+  if (spec.idReplacement) argv.splice(2, 0, '-I');
   argv.push(spec.url);
 
   const pid = spec.serverPid;
@@ -67,7 +77,18 @@ export async function autocannon(spec: LoadSpec): Promise<LoadResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const fromUs = Number(process.hrtime.bigint() / 1000n);
-  const child = spawnTracked(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = Object.keys(bracketed).length
+    ? spawnTracked(
+        process.execPath,
+        [
+          '-e',
+          `const a = require(${JSON.stringify(argv[0])}); const args = a.parseArguments(process.argv.slice(1)); Object.assign((args.headers ??= {}), ${JSON.stringify(bracketed)}); a.start(args);`,
+          '--',
+          ...argv.slice(1),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+    : spawnTracked(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const out = captureOutput(child);
   let autocannonCpu = 0;
   const sampler = setInterval(() => {

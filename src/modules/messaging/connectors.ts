@@ -23,6 +23,8 @@ export interface ClaimedMessage {
   attempts: number;
   recovered: boolean;
   priceMillicents: number | null;
+  /** The tenant's setting: marketing also avoids Sundays and public holidays (R-QUIET). */
+  avoidClosedDays: boolean;
 }
 
 export interface MessageContent {

@@ -87,7 +87,7 @@ describe('TokenBucket', () => {
 });
 
 describe('quiet hours at the moment of sending (R-QUIET)', () => {
-  const sms = { route: 'marketing' as const, channel: 'sms' as const, recipient: '+33612345678', country: 'FR' };
+  const sms = { route: 'marketing' as const, channel: 'sms' as const, recipient: '+33612345678', country: 'FR', avoidClosedDays: false };
 
   it('holds a marketing SMS claimed at 20:30 Paris until 08:00', () => {
     expect(quietHoursHold(sms, new Date('2026-03-10T19:30:00Z'))).toEqual(new Date('2026-03-11T07:00:00Z'));
@@ -97,6 +97,15 @@ describe('quiet hours at the moment of sending (R-QUIET)', () => {
     expect(quietHoursHold(sms, now)).toBeNull();
     expect(quietHoursHold({ ...sms, route: 'alert' }, new Date('2026-03-10T23:00:00Z'))).toBeNull();
     expect(quietHoursHold({ ...sms, channel: 'email' as never }, new Date('2026-03-10T23:00:00Z'))).toBeNull();
+  });
+
+  it('held on a Saturday evening: Sunday 08:00, or Monday 08:00 for a tenant that avoids Sundays and holidays', () => {
+    const saturdayNight = new Date('2026-03-14T20:30:00Z'); // 21:30 Paris
+    expect(quietHoursHold(sms, saturdayNight)).toEqual(new Date('2026-03-15T07:00:00Z'));
+    expect(quietHoursHold({ ...sms, avoidClosedDays: true }, saturdayNight)).toEqual(new Date('2026-03-16T07:00:00Z'));
+    // Claimed on Easter Monday (a public holiday) at 10:00: held until Tuesday 08:00.
+    expect(quietHoursHold({ ...sms, avoidClosedDays: true }, new Date('2026-04-06T08:00:00Z'))).toEqual(new Date('2026-04-07T06:00:00Z'));
+    expect(quietHoursHold(sms, new Date('2026-04-06T08:00:00Z'))).toBeNull();
   });
 
   it('uses the recipient’s zone: 09:00 in Réunion is 06:00 in Paris', () => {

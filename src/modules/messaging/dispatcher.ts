@@ -52,6 +52,7 @@ interface ClaimRow {
   attempts: number;
   recovered: boolean;
   price_millicents: number | null;
+  avoid_closed_days: boolean;
 }
 
 /**
@@ -202,9 +203,15 @@ export class Dispatcher {
 }
 
 /** The instant a marketing SMS/RCS may leave, when it may not leave now (R-QUIET). */
-export function quietHoursHold(message: Pick<ClaimedMessage, 'route' | 'channel' | 'recipient' | 'country'>, now: Date): Date | null {
+export function quietHoursHold(message: Pick<ClaimedMessage, 'route' | 'channel' | 'recipient' | 'country' | 'avoidClosedDays'>, now: Date): Date | null {
   if (message.route !== 'marketing' || (message.channel !== 'sms' && message.channel !== 'rcs')) return null;
-  const decision = quietHoursDecision({ requestedAt: now, timeZone: recipientTimeZone(message.recipient), country: message.country ?? 'FR' });
+  const decision = quietHoursDecision({
+    requestedAt: now,
+    timeZone: recipientTimeZone(message.recipient),
+    country: message.country ?? 'FR',
+    // The tenant's choice to also avoid Sundays and public holidays, as at acceptance.
+    avoidSundaysAndHolidays: message.avoidClosedDays,
+  });
   return decision.allowed ? null : decision.sendAt;
 }
 
@@ -232,5 +239,6 @@ function toClaimed(row: ClaimRow): ClaimedMessage {
     attempts: row.attempts,
     recovered: row.recovered,
     priceMillicents: row.price_millicents,
+    avoidClosedDays: row.avoid_closed_days,
   };
 }

@@ -13,3 +13,5 @@ export { sandboxRoutes } from './sandbox-routes.ts';
 export { MessagingService } from './service.ts';
 export { SmppCredentialsService, SmppGateway, smppCredentialRoutes, smppGatewayHousekeepingJob } from './smpp-gateway/index.ts';
 export { SendersService } from './senders.ts';
+export { whatsappTemplateRoutes } from './whatsapp-template-routes.ts';
+export { type TemplateApi, type TemplateView, WhatsAppTemplatesService } from './whatsapp-templates.ts';

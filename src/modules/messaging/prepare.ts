@@ -1,13 +1,12 @@
 import { AppError, type ErrorCode } from '../../platform/errors.ts';
-import { uuidv7, uuidv7Time } from '../../platform/ids.ts';
+import { uuidv7 } from '../../platform/ids.ts';
 import type { Channel, MessageContent } from './connectors.ts';
 import { DEFAULT_TTL_SECONDS } from './dispatch-rules.ts';
+import { isPromotional, normalisedPhone, smsCountsOf } from './rule-cache.ts';
 import {
-  analyseSms,
   applyStopMention,
   classifyAlertContent,
   defaultStopMention,
-  normalisePhoneNumber,
   priceMessage,
   quietHoursDecision,
   recipientTimeZone,
@@ -91,7 +90,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
   if (channel === 'email') return prepareEmail(request, context, route, sendAtRequested, warnings);
 
   // Phone channels.
-  const phone = normalisePhoneNumber(request.to);
+  const phone = normalisedPhone(request.to);
   if ('error' in phone) return refuse('invalid_phone_number', '/to', phone.message);
   if (!phone.valid) refuse('invalid_phone_number', '/to', `${request.to} is not an allocated number`);
 
@@ -117,10 +116,10 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
   }
 
   const id = uuidv7(now);
-  const base = {
+  const base: MessageBase = {
     id,
     // The partition key is the instant the id carries (ids stay monotonic even if the clock steps back).
-    createdAt: uuidv7Time(id),
+    createdAt: instantOf(id),
     tenantId: context.tenantId,
     route,
     status: sendAt.getTime() > now.getTime() + 1000 ? ('scheduled' as const) : ('queued' as const),
@@ -149,8 +148,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
     }
     if (route === 'alert' && request.text) checkAlertContent(request.text);
     const content: MessageContent = request.template ? { template: request.template } : { text: request.text as string };
-    return {
-      ...base,
+    return assemble(base, {
       channel,
       sender: context.whatsappPhoneNumberId,
       content,
@@ -160,7 +158,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
       priceMillicents: priceOf({ channel, route, country: phone.country, segments: 1 }, context),
       fallback: null,
       warnings,
-    };
+    });
   }
 
   // SMS and RCS: text, sender, STOP mention, content class, encoding, length cap.
@@ -190,7 +188,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
       text = stop.text;
     }
   }
-  const analysis = analyseSms(text);
+  const analysis = smsCountsOf(text);
   if (analysis.segments > context.segmentCap) {
     refuse('text_too_long', '/text', `The text takes ${analysis.segments} SMS parts; this account accepts at most ${context.segmentCap}`, { segments: analysis.segments, cap: context.segmentCap });
   }
@@ -198,8 +196,7 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
 
   if (channel === 'rcs') {
     const fallback = request.fallback ?? 'sms';
-    return {
-      ...base,
+    return assemble(base, {
       channel,
       sender: context.rcsAgentId,
       content: {
@@ -213,10 +210,9 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
       priceMillicents: priceOf({ channel, route, country: phone.country, segments: 1 }, context),
       fallback: fallback === 'sms' ? 'sms' : null,
       warnings,
-    };
+    });
   }
-  return {
-    ...base,
+  return assemble(base, {
     channel,
     sender,
     content: { text },
@@ -226,6 +222,45 @@ export function prepareMessage(request: SendMessageRequest, context: SendingCont
     priceMillicents: priceOf({ channel, route, country: phone.country, segments: analysis.segments }, context),
     fallback: null,
     warnings,
+  });
+}
+
+/** The instant a UUIDv7 we just made carries (what `uuidv7Time` reads, without re-checking the format). */
+function instantOf(id: string): Date {
+  return new Date(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+}
+
+type MessageBase = Pick<PreparedMessage, 'id' | 'createdAt' | 'tenantId' | 'route' | 'status' | 'recipient' | 'country' | 'sendAt' | 'expiresAt' | 'suppressible' | 'priority' | 'metadata' | 'apiKeyId'>;
+
+/**
+ * The message from its channel-independent and its channel-specific fields, written out in one
+ * fixed order: `{ ...base, ...rest }` cost ~10 µs per message here (measured: 14.5 → 4.4 µs for
+ * a whole alert SMS), a third of a batch's budget at 20,000 messages/s.
+ */
+function assemble(base: MessageBase, rest: Omit<PreparedMessage, keyof MessageBase>): PreparedMessage {
+  return {
+    id: base.id,
+    createdAt: base.createdAt,
+    tenantId: base.tenantId,
+    channel: rest.channel,
+    route: base.route,
+    status: base.status,
+    sender: rest.sender,
+    recipient: base.recipient,
+    country: base.country,
+    content: rest.content,
+    encoding: rest.encoding,
+    segments: rest.segments,
+    characters: rest.characters,
+    priceMillicents: rest.priceMillicents,
+    sendAt: base.sendAt,
+    expiresAt: base.expiresAt,
+    fallback: rest.fallback,
+    suppressible: base.suppressible,
+    priority: base.priority,
+    metadata: base.metadata,
+    apiKeyId: base.apiKeyId,
+    warnings: rest.warnings,
   };
 }
 
@@ -237,6 +272,8 @@ function priceOf(request: Parameters<typeof priceMessage>[0], context: SendingCo
 }
 
 function checkAlertContent(text: string): void {
+  // The memoised verdict clears most texts; a refusal is explained from the text itself.
+  if (!isPromotional(text)) return;
   const verdict = classifyAlertContent(text);
   if (!verdict.promotional) return;
   const first = verdict.rules[0];
@@ -258,7 +295,7 @@ function prepareEmail(request: SendMessageRequest, context: SendingContext, rout
   const id = uuidv7(now);
   return {
     id,
-    createdAt: uuidv7Time(id),
+    createdAt: instantOf(id),
     tenantId: context.tenantId,
     channel: 'email',
     route,

@@ -12,3 +12,4 @@ export * from './rules/quiet-hours.ts';
 export * from './rules/sender.ts';
 export * from './rules/stop-mention.ts';
 export * from './rules/zoned-time.ts';
+export * from './rules/whatsapp-template.ts';

@@ -32,7 +32,7 @@ const accept = async (count: number, route: 'alert' | 'marketing' = 'alert', cha
   return response.results.map((r) => r.accepted.id);
 };
 
-type Claimed = { message_id: string; created_at: Date; recovered: boolean; attempts: number };
+type Claimed = { message_id: string; created_at: Date; recovered: boolean; attempts: number; avoid_closed_days: boolean };
 const claim = async (worker: string, limit: number, lease = 60) =>
   (await sql<Claimed>`select * from dispatch_claim(${worker}, ${limit}, ${lease})`.execute(platform.database.db)).rows;
 const complete = (results: unknown[]) => sql`select dispatch_complete(${JSON.stringify(results)}::jsonb)`.execute(platform.database.db);
@@ -73,6 +73,22 @@ describe('dispatch functions', () => {
     expect(await statusOf(id as string)).toMatchObject({ status: 'delivered' });
     const left = await admin(platform.database.adminUrl, (client) => client.query("select count(*)::int as n from pending_receipts where provider_id = 'race-1'"));
     expect(left.rows[0].n).toBe(0);
+  });
+
+  it('tells the dispatcher whether the tenant avoids Sundays and holidays (R-QUIET at send time)', async () => {
+    const [before] = await accept(1);
+    const plain = (await claim('closed-days', 100)).find((row) => row.message_id === before);
+    expect(plain?.avoid_closed_days).toBe(false);
+    await admin(platform.database.adminUrl, (client) =>
+      client.query(`update tenants set settings = settings || '{"avoidSundaysAndHolidays": true}'::jsonb where id = $1`, [tenant.tenantId]),
+    );
+    const [after] = await accept(1);
+    const strict = (await claim('closed-days', 100)).find((row) => row.message_id === after);
+    expect(strict?.avoid_closed_days).toBe(true);
+    await admin(platform.database.adminUrl, (client) =>
+      client.query(`update tenants set settings = settings - 'avoidSundaysAndHolidays' where id = $1`, [tenant.tenantId]),
+    );
+    await complete([plain, strict].map((row) => ({ id: row?.message_id, createdAt: row?.created_at, outcome: 'failed', errorCode: 'test', attribution: 'platform' })));
   });
 
   it('after a dispatcher dies holding a lease: alerts are sent again, marketing is not (duplicate policy)', async () => {

@@ -51,7 +51,12 @@ interface Counts {
   cost: number;
 }
 
-export async function campaignReport(tx: Tx, tenantId: string, campaignId: string, timeZone: string, window: { from: Date; until: Date }): Promise<CampaignReport> {
+/**
+ * `variantKeys`: the variants the campaign was written with. Each appears in the report even when no
+ * recipient fell into it (a small audience split by hash can leave one empty): an A/B comparison
+ * must show the empty side rather than hide it.
+ */
+export async function campaignReport(tx: Tx, tenantId: string, campaignId: string, timeZone: string, window: { from: Date; until: Date }, variantKeys: readonly string[] = []): Promise<CampaignReport> {
   const [counts, clicks, opens, failures, skipped, links, series] = await Promise.all([
     sql<Counts>`
       select r.variant,
@@ -102,7 +107,10 @@ export async function campaignReport(tx: Tx, tenantId: string, campaignId: strin
   ]);
   const clicksBy = new Map(clicks.rows.map((row) => [row.variant, row]));
   const opensBy = new Map(opens.rows.map((row) => [row.variant, row]));
-  const variants = counts.rows.map((row): VariantReport => {
+  const seen = new Set(counts.rows.map((row) => row.variant));
+  const empty = (variant: string): Counts => ({ variant, targeted: 0, skipped: 0, messages: 0, pending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0, optouts: 0, cost: 0 });
+  const rows = [...counts.rows, ...variantKeys.filter((key) => !seen.has(key)).map(empty)].sort((a, b) => a.variant.localeCompare(b.variant));
+  const variants = rows.map((row): VariantReport => {
     const c = clicksBy.get(row.variant);
     const o = opensBy.get(row.variant);
     return {

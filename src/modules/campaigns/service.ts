@@ -533,7 +533,8 @@ export class CampaignsService {
       const timeZone = settingsOf(await this.#tenantSettings(tx, tenantId)).timezone;
       const from = campaign.started_at ?? campaign.created_at;
       const until = campaign.completed_at ?? campaign.last_send_at ?? this.clock.now();
-      const report = await campaignReport(tx, tenantId, id, timeZone, { from, until: new Date(Math.max(until.getTime(), from.getTime())) });
+      const variantKeys = (campaign.content as unknown as CampaignContent).variants.map((v) => v.key);
+      const report = await campaignReport(tx, tenantId, id, timeZone, { from, until: new Date(Math.max(until.getTime(), from.getTime())) }, variantKeys);
       const rule = ((campaign.ab as { winner?: WinnerRule | null } | null)?.winner ?? null) as WinnerRule | null;
       return { ...report, campaign: view(campaign), winner: { variant: campaign.winner_variant, at: campaign.winner_at?.toISOString() ?? null, rule } };
     });

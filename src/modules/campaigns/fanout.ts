@@ -326,14 +326,7 @@ export class CampaignFanout {
         continue;
       }
       if (!step) return 'stopped';
-      lane.cursor = step.cursor;
-      lane.done = step.done;
-      lane.made += step.ordinals;
-      result.made += step.made;
-      result.skipped += step.skipped;
-      result.batches++;
-      batch++;
-      await this.#options.afterBatch?.({ lane: lane.lane, batch, made: step.made, skipped: step.skipped });
+      batch = await this.#advance(lane, result, batch, step);
     }
     return 'done';
   }
@@ -409,16 +402,24 @@ export class CampaignFanout {
         continue;
       }
       if (!step) return 'stopped';
-      lane.cursor = step.cursor;
-      lane.done = step.done;
-      lane.made += step.made;
-      result.made += step.made;
-      result.skipped += step.skipped;
-      result.batches++;
-      batch++;
-      await this.#options.afterBatch?.({ lane: lane.lane, batch, made: step.made, skipped: step.skipped });
+      batch = await this.#advance(lane, result, batch, { ...step, ordinals: step.made });
     }
     return 'done';
+  }
+
+  /**
+   * After a committed batch: the lane moves on (`ordinals`: how many of the lane's contacts it used,
+   * which for per-contact texts counts skipped ones too) and the totals grow. Returns the batch number.
+   */
+  async #advance(lane: LaneState, result: FanoutResult, batch: number, step: { cursor: LaneState['cursor']; done: boolean; ordinals: number; made: number; skipped: number }): Promise<number> {
+    lane.cursor = step.cursor;
+    lane.done = step.done;
+    lane.made += step.ordinals;
+    result.made += step.made;
+    result.skipped += step.skipped;
+    result.batches++;
+    await this.#options.afterBatch?.({ lane: lane.lane, batch: batch + 1, made: step.made, skipped: step.skipped });
+    return batch + 1;
   }
 
   async #finish(tenantId: string, campaignId: string, phase: string): Promise<void> {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/platform/clock.ts';
 import { withTenant } from '../../src/platform/db/tenant-context.ts';
 import { InboundHandler } from '../../src/modules/messaging/index.ts';
-import { contactsTx } from '../../src/modules/contacts/index.ts';
+import { contactsTx, lockContactsAgainstErasure } from '../../src/modules/contacts/index.ts';
+import { admin } from '../support/global-database.ts';
 import { bearer, ConsoleSession, createTenant, createTestPlatform, json, type TenantFixture, type TestPlatform } from '../support/platform.ts';
 
 /**
@@ -464,5 +465,61 @@ describe('erasure (R-DSR)', () => {
     expect(left.audit[1]?.summary).toMatchObject({ reason: 'data_subject_request', erased: { consent_events: 1, activities: 1 } });
     const trail = JSON.stringify(left.audit);
     for (const personal of ['oubli@example.fr', '+33686000001', 'Oubliée']) expect(trail).not.toContain(personal);
+  });
+
+  const leftovers = (contactIds: string[]) =>
+    withTenant(platform.database.db, shop.tenantId, async (tx) => {
+      const c = contactsTx(tx);
+      const count = async (table: 'contact_consents' | 'contact_consent_events' | 'contact_activity') =>
+        Number((await c.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('contact_id', 'in', contactIds).executeTakeFirstOrThrow()).n);
+      return { consents: await count('contact_consents'), events: await count('contact_consent_events'), activity: await count('contact_activity') };
+    });
+
+  it('waits for a campaign batch that read the contact, then erases what the batch wrote (migration 0016)', async () => {
+    const contact = await create({ phone: '06 86 00 00 02', consents: { sms: { status: 'granted', source: 'form', proof } } });
+    // A fan-out batch holds the erasure lock shared while it writes `received` activity for the
+    // contacts it read; consent and activity rows have no foreign key to lock the contact for it.
+    let commitBatch: () => void = () => {};
+    const batchCommitted = new Promise<void>((resolve) => {
+      commitBatch = resolve;
+    });
+    let batchWrote: () => void = () => {};
+    const wrote = new Promise<void>((resolve) => {
+      batchWrote = resolve;
+    });
+    const batch = withTenant(platform.database.db, shop.tenantId, async (tx) => {
+      await lockContactsAgainstErasure(tx, shop.tenantId, 'shared');
+      await contactsTx(tx).insertInto('contact_activity').values({ tenant_id: shop.tenantId, contact_id: contact.id, kind: 'received', channel: 'sms', campaign_id: null, message_id: null, at: clock.now() }).execute();
+      batchWrote();
+      await batchCommitted;
+    });
+    await wrote;
+    let erased = false;
+    const erasure = api('DELETE', `/v1/contacts/${contact.id}`, shop.apiKey).then((response) => {
+      erased = true;
+      return response;
+    });
+    // The erasure is parked on the advisory lock until the batch commits.
+    await expect.poll(async () => {
+      const { rows } = await platform.database.pool.query<{ waiting: number }>(
+        "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'",
+      );
+      return rows[0]?.waiting;
+    }).toBe(1);
+    expect(erased).toBe(false);
+    commitBatch();
+    await batch;
+    expect((await erasure).statusCode).toBe(204);
+    expect(await leftovers([contact.id])).toEqual({ consents: 0, events: 0, activity: 0 });
+  });
+
+  it('a statement deleting several contacts takes each one’s consent rows and activity with it', async () => {
+    const a = await create({ phone: '06 86 00 00 03', consents: { sms: { status: 'granted', source: 'form', proof } } });
+    const b = await create({ email: 'deux@example.fr', consents: { email: { status: 'granted', source: 'form', proof } } });
+    const kept = await create({ email: 'reste@example.fr', consents: { email: { status: 'granted', source: 'form', proof } } });
+    expect(await leftovers([a.id, b.id])).toEqual({ consents: 2, events: 2, activity: 0 });
+    await admin(platform.database.adminUrl, (client) => client.query('delete from contacts where id = any($1::uuid[])', [[a.id, b.id]]));
+    expect(await leftovers([a.id, b.id])).toEqual({ consents: 0, events: 0, activity: 0 });
+    expect(await leftovers([kept.id])).toEqual({ consents: 1, events: 1, activity: 0 });
   });
 });

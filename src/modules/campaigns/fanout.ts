@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import { withTenant } from '../../platform/db/tenant-context.ts';
 import { uuidv7 } from '../../platform/ids.ts';
+import { lockContactsAgainstErasure } from '../contacts/index.ts';
 import { type Audience, audienceWhere } from './audience.ts';
 import { campaignsTx } from './db.ts';
 import {
@@ -271,7 +272,7 @@ export class CampaignFanout {
       const attempt = withTenant(this.db, tenantId, async (tx) => {
         const current = await getCampaign(tx, tenantId, campaign.id, 'share');
         if (!current || (current.status !== 'running' && current.status !== 'testing') || current.fanout_owner !== this.#options.workerId) return null;
-        await pinBatchPlans(tx);
+        await beginBatch(tx, tenantId);
         const now = this.clock.now();
         const end = await nextBatchEnd(tx, tenantId, lane.cursor, lane.upper, this.#options.batchSize);
         const rows = await readAudienceBatch(tx, {
@@ -342,7 +343,7 @@ export class CampaignFanout {
       const attempt = withTenant(this.db, tenantId, async (tx) => {
         const current = await getCampaign(tx, tenantId, campaign.id, 'share');
         if (!current || (current.status !== 'running' && current.status !== 'testing') || current.fanout_owner !== this.#options.workerId) return null;
-        await pinBatchPlans(tx);
+        await beginBatch(tx, tenantId);
         const now = this.clock.now();
         const end = await nextBatchEnd(tx, tenantId, lane.cursor, lane.upper, this.#options.batchSize);
         for (let round = 0; round < 3; round++) {
@@ -713,4 +714,14 @@ export function emailHtml(html: string, unsubscribe: string | null, pixel: strin
 
 export function emailText(text: string, unsubscribe: string | null): string {
   return unsubscribe ? `${text.trimEnd()}\n\n--\nSe désinscrire / Unsubscribe : ${unsubscribe}` : text;
+}
+
+/**
+ * What every batch transaction does first: its plans pinned (pinBatchPlans), and the tenant's
+ * erasure lock held shared, because the batch writes activity for contacts it reads without
+ * locking them (migration 0016): an erasure waits for it, a later batch no longer sees the contact.
+ */
+async function beginBatch(tx: Tx, tenantId: string): Promise<void> {
+  await pinBatchPlans(tx);
+  await lockContactsAgainstErasure(tx, tenantId, 'shared');
 }

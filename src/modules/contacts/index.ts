@@ -6,6 +6,7 @@ export {
   consentBlocksMarketingSql,
   type ContactRow,
   listAttributeDefinitions,
+  lockContactsAgainstErasure,
   recordContactActivity,
   recordOptOut,
   type UpsertResult,

@@ -1,6 +1,7 @@
 import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
 import { uuidv7 } from '../../platform/ids.ts';
+import { notFound } from '../../platform/errors.ts';
 import { type ContactsTable, contactsTx, type CTx } from './db.ts';
 import {
   type AttributeDefinition,
@@ -415,7 +416,10 @@ export async function writeContact(tx: Tx, tenantId: string, id: string, fields:
  */
 export async function recordConsent(tx: Tx, tenantId: string, contactId: string, channel: ConsentChannel, change: ConsentChange, at: Date, actor: string | null): Promise<void> {
   const ctx = contactsTx(tx);
-  await ctx.updateTable('contacts').set({ [`consent_${channel}`]: change.status, updated_at: at }).where('tenant_id', '=', tenantId).where('id', '=', contactId).execute();
+  const updated = await ctx.updateTable('contacts').set({ [`consent_${channel}`]: change.status, updated_at: at }).where('tenant_id', '=', tenantId).where('id', '=', contactId).executeTakeFirst();
+  // The update locks the contact: with no foreign key (migration 0016), this is what keeps an
+  // erasure from leaving consent rows behind. A contact erased meanwhile gets none.
+  if (updated.numUpdatedRows === 0n) throw notFound('Contact');
   const proof = JSON.stringify(change.proof ?? {});
   await ctx
     .insertInto('contact_consents')
@@ -514,6 +518,22 @@ export async function recordContactActivity(
     select ${tenantId}::uuid, id, ${activity.kind}, ${activity.channel}, ${activity.campaignId ?? null}::uuid, ${activity.messageId ?? null}::uuid, ${activity.at}::timestamptz from target
     returning contact_id as id`.execute(contactsTx(tx));
   return rows[0]?.id ?? null;
+}
+
+// Erasure against bulk writers (migration 0016) ------------------------------------------------------
+
+/**
+ * The tenant's erasure lock. Consent, history and activity rows have no foreign key to their
+ * contact (it cost half of an import's database time): a writer that reads many contacts and
+ * writes rows for them without locking each one (the campaign fan-out) holds this lock `shared`
+ * for its transaction, and an erasure takes it `exclusive` before deleting (R-DSR). So an erasure
+ * waits for the batches in flight, and a batch that starts after it no longer sees the contact:
+ * no row is left behind for an erased person.
+ */
+export async function lockContactsAgainstErasure(tx: Tx, tenantId: string, mode: 'shared' | 'exclusive'): Promise<void> {
+  const key = `contacts.erasure:${tenantId}`;
+  if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}::text, 0))`.execute(tx);
+  else await sql`select pg_advisory_xact_lock(hashtextextended(${key}::text, 0))`.execute(tx);
 }
 
 // The send path's consent check (R-CONSENT) ---------------------------------------------------------

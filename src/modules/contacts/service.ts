@@ -20,6 +20,7 @@ import {
   contactFieldsOf,
   findContact,
   listAttributeDefinitions,
+  lockContactsAgainstErasure,
   recordConsent,
   suppressedAddresses,
   takenKeys,
@@ -225,8 +226,9 @@ export class ContactsService {
   }
 
   /**
-   * R-DSR erasure: the contact, its consents, consent history and activity go (the foreign keys
-   * cascade, as do static segment memberships). The audit entry keeps only the id and counts.
+   * R-DSR erasure: the contact, its consents, consent history and activity go (a trigger deletes
+   * them with the contact, migration 0016; static segment memberships cascade). The erasure lock
+   * makes it wait for campaign batches that read the contact and are not yet committed. The audit entry keeps only the id and counts.
    * The suppression list keeps the address if it opted out: forgetting a STOP would let a later
    * import resume marketing to the person who asked it to end (R-OPTOUT).
    */
@@ -236,6 +238,7 @@ export class ContactsService {
     const now = this.clock.now();
     await withTenant(this.db, tenantId, async (tx) => {
       const ctxDb = contactsTx(tx);
+      await lockContactsAgainstErasure(tx, tenantId, 'exclusive');
       const counts = await sql<{ consent_events: number; activities: number }>`
         select (select count(*) from contact_consent_events where tenant_id = ${tenantId} and contact_id = ${id})::int as consent_events,
                (select count(*) from contact_activity where tenant_id = ${tenantId} and contact_id = ${id})::int as activities`.execute(tx);

@@ -25,6 +25,8 @@ export interface ClaimedMessage {
   priceMillicents: number | null;
   /** The tenant's setting: marketing also avoids Sundays and public holidays (R-QUIET). */
   avoidClosedDays: boolean;
+  /** Set when the send-time check stops a marketing message (R-OPTOUT, R-CONSENT): it is not sent. */
+  blockedBy?: 'opted_out' | 'no_consent' | null;
 }
 
 export interface MessageContent {

@@ -21,7 +21,7 @@ export interface DispatcherOptions {
 interface Completion {
   id: string;
   createdAt: string;
-  outcome: 'submitted' | 'retry' | 'failed' | 'expired';
+  outcome: 'submitted' | 'retry' | 'failed' | 'expired' | 'suppressed';
   providerId?: string;
   connector?: string;
   errorCode?: string;
@@ -53,6 +53,8 @@ interface ClaimRow {
   recovered: boolean;
   price_millicents: number | null;
   avoid_closed_days: boolean;
+  /** Marketing only: the recipient opted out or refused consent since acceptance (migration 0017). */
+  blocked_by: 'opted_out' | 'no_consent' | null;
 }
 
 /**
@@ -66,7 +68,7 @@ export class Dispatcher {
   #loops: Promise<void>[] = [];
   #wake: Array<() => void> = [];
   #stopSweep: () => void = () => {};
-  readonly stats = { claimed: 0, submitted: 0, retried: 0, failed: 0 };
+  readonly stats = { claimed: 0, submitted: 0, retried: 0, failed: 0, suppressed: 0 };
 
   constructor(
     private readonly db: Database,
@@ -104,6 +106,7 @@ export class Dispatcher {
     for (const completion of completions) {
       if (completion.outcome === 'submitted') this.stats.submitted++;
       else if (completion.outcome === 'retry') this.stats.retried++;
+      else if (completion.outcome === 'suppressed') this.stats.suppressed++;
       else this.stats.failed++;
     }
     return rows.length;
@@ -112,6 +115,10 @@ export class Dispatcher {
   async #dispatch(message: ClaimedMessage): Promise<Completion> {
     const base = { id: message.id, createdAt: message.createdAt.toISOString() };
     const now = this.clock.now();
+    // R-OPTOUT / R-CONSENT at the moment of sending: a STOP or a withdrawal that arrived while
+    // the message waited (a retry, a schedule, a held night) wins over its acceptance.
+    const blocked = sendTimeSuppression(message.blockedBy);
+    if (blocked) return { ...base, outcome: 'suppressed', ...blocked, attribution: 'recipient' };
     if (message.recovered && !resendWhenOutcomeUnknown(message.route)) {
       return { ...base, outcome: 'failed', errorCode: 'outcome_unknown', errorMessage: 'A dispatcher stopped while sending it; not sent again (duplicate policy)', attribution: 'platform' };
     }
@@ -215,6 +222,13 @@ export function quietHoursHold(message: Pick<ClaimedMessage, 'route' | 'channel'
   return decision.allowed ? null : decision.sendAt;
 }
 
+/** Why a marketing message may no longer leave (the claim's `blocked_by`), in the words acceptance uses. */
+export function sendTimeSuppression(blockedBy: ClaimRow['blocked_by'] | undefined): { errorCode: string; errorMessage: string } | null {
+  if (blockedBy === 'opted_out') return { errorCode: 'recipient_opted_out', errorMessage: 'The recipient opted out of this account’s marketing before the message left (R-OPTOUT)' };
+  if (blockedBy === 'no_consent') return { errorCode: 'consent_refused', errorMessage: 'The recipient is a contact who refused or withdrew consent for this channel before the message left (R-CONSENT)' };
+  return null;
+}
+
 function noRoute(message: ClaimedMessage): ChannelError {
   return { code: 'no_route', message: `No route for ${message.channel}/${message.route ?? '-'} to ${message.country ?? 'unknown country'}`, retryable: false, attribution: 'platform' };
 }
@@ -240,5 +254,6 @@ function toClaimed(row: ClaimRow): ClaimedMessage {
     recovered: row.recovered,
     priceMillicents: row.price_millicents,
     avoidClosedDays: row.avoid_closed_days,
+    blockedBy: row.blocked_by ?? null,
   };
 }

@@ -119,7 +119,9 @@ export function cleanup(): Promise<void> {
     await Promise.all([...children].map((child) => stopChild(child, 'SIGINT', 10_000).catch(() => undefined)));
     for (const dir of tempDirs) {
       await stopPostgres(dir).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      // SOFY_BENCH_KEEP=1 keeps the run's files (process logs, data dir) to read after a failure.
+      if (process.env.SOFY_BENCH_KEEP === '1') console.error(`kept: ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     }
     tempDirs.clear();
   })();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner } from '../../src/app.ts';
 import { FixedClock } from '../../src/platform/clock.ts';
-import type { JobRunner } from '../../src/platform/jobs/jobs.ts';
+import { type JobRunner, JobRunner as JobRunnerClass } from '../../src/platform/jobs/jobs.ts';
 import { withOperator } from '../../src/platform/db/tenant-context.ts';
 import { admin } from '../support/global-database.ts';
 import { ConsoleSession, createTenant, createTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -51,5 +51,28 @@ describe('platform.audit.verify', () => {
       tx.selectFrom('audit_log').select(['action', 'summary']).where('chain', '=', 'platform').orderBy('seq', 'desc').executeTakeFirst(),
     );
     expect(entry).toMatchObject({ action: 'audit.verified', summary: { broken: [] } });
+  });
+});
+
+describe('several processes starting at once', () => {
+  it('create the same new queues without a deadlock, each queue once', async () => {
+    // Workers scaled out together on a fresh database all create every queue: pg-boss attaches a
+    // partition per new queue, and two such creations at once deadlocked (bench:campaign, 2 workers).
+    const names = Array.from({ length: 12 }, (_, i) => `test.startup-race.q${i}`);
+    const runners = Array.from({ length: 4 }, () => {
+      const r = new JobRunnerClass({ connectionString: platform.database.adminUrl, role: 'worker', log: () => {} });
+      for (const name of names) r.register({ name, description: 'startup race', handler: async () => null });
+      return r;
+    });
+    try {
+      const started = await Promise.allSettled(runners.map((r) => r.start()));
+      expect(started.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
+      await admin(platform.database.adminUrl, async (client) => {
+        const { rows } = await client.query<{ name: string }>('select name from pgboss.queue where name like $1 order by name', ['test.startup-race.%']);
+        expect(rows.map((r) => r.name)).toEqual([...names].sort());
+      });
+    } finally {
+      await Promise.all(runners.map((r) => r.stop()));
+    }
   });
 });

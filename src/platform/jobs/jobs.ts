@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 
 /**
@@ -54,13 +55,8 @@ export class JobRunner {
     boss.on('error', (error: Error) => this.options.log(`job system error: ${error.message}`));
     await boss.start();
     this.#boss = boss;
+    await this.#createQueues(boss);
     for (const definition of this.#definitions) {
-      await boss.createQueue(definition.name, {
-        name: definition.name,
-        retryLimit: definition.retryLimit ?? 3,
-        retryBackoff: true,
-        expireInSeconds: definition.expireInSeconds ?? 15 * 60,
-      });
       if (definition.schedule && (role === 'all' || role === 'scheduler')) {
         await boss.schedule(definition.name, definition.schedule.cron, {}, { tz: definition.schedule.tz });
       }
@@ -74,6 +70,30 @@ export class JobRunner {
           return result;
         });
       }
+    }
+  }
+
+  /**
+   * Creates the queues that do not exist yet, one process at a time: pg-boss's create_queue
+   * attaches a partition per queue, and two processes creating the same new queues at once
+   * deadlock (seen with two workers started together on a fresh database, bench:campaign).
+   */
+  async #createQueues(boss: PgBoss): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: `sofy-jobs-${this.options.role}-setup` });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', ['sofy.jobs.create-queues']);
+      for (const definition of this.#definitions) {
+        await boss.createQueue(definition.name, {
+          name: definition.name,
+          retryLimit: definition.retryLimit ?? 3,
+          retryBackoff: true,
+          expireInSeconds: definition.expireInSeconds ?? 15 * 60,
+        });
+      }
+    } finally {
+      // Ending the session releases the lock, even when a createQueue failed.
+      await client.end().catch(() => {});
     }
   }
 

@@ -4,6 +4,7 @@
 import { type ReactNode, useEffect } from 'react';
 import type { MessageKey } from '../../i18n';
 import { matchPath, navigate } from '../../router';
+import { ContactAttributesPage } from './ContactAttributesPage';
 import { ContactDetailPage } from './ContactDetailPage';
 import { ContactsPage } from './ContactsPage';
 import { SEGMENTS_NAV, segmentsRoute } from './segments-routes';
@@ -20,6 +21,8 @@ export interface SoReachNavItem {
 
 export const SOREACH_NAV: SoReachNavItem[] = [
   { to: '/soreach/contacts', label: 'soreach.nav.contacts', testId: 'nav-soreach-contacts', permission: 'contacts:read' },
+  // Beside Contacts, not under /soreach/contacts/ (that is a contact's id).
+  { to: '/soreach/contact-fields', label: 'soreach.nav.contactFields', testId: 'nav-soreach-contact-fields', permission: 'contacts:read' },
   IMPORTS_NAV,
   SEGMENTS_NAV,
   CAMPAIGNS_NAV,
@@ -34,6 +37,7 @@ function Redirect({ to }: { to: string }) {
 export function soreachRoute(path: string): ReactNode | null {
   if (path === '/soreach' || path === '/soreach/') return <Redirect to={SOREACH_NAV[0]?.to ?? '/soreach/contacts'} />;
   if (path === '/soreach/contacts') return <ContactsPage />;
+  if (path === '/soreach/contact-fields') return <ContactAttributesPage />;
   const contact = matchPath('/soreach/contacts/:id', path);
   if (contact?.id) return <ContactDetailPage key={contact.id} contactId={contact.id} />;
   if (path.startsWith('/soreach/segments')) return segmentsRoute(path);

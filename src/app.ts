@@ -237,6 +237,7 @@ export async function createApiServer(
           rcsClientToken: config.messaging.sandbox ? SANDBOX_CREDENTIALS.rcs.clientToken : (config.messaging.rcs.clientToken ?? ''),
           onReport: (connectorId, report) => runtime.receipts.add(connectorId, report),
           onInbound: (message) => runtime.inbound.handle(message),
+          onRcsSubscription: (change) => runtime.inbound.handleRcsSubscription(change),
           onTemplateStatus: (update) => services.whatsappTemplates.applyStatusUpdate(update),
           log: (line, fields) => scope.log.warn(fields ?? {}, line),
         });

@@ -5,7 +5,8 @@ import { costOf, percent, seriesBucket } from './rules.ts';
 /**
  * Campaign analytics, read from the messages the campaign made (through campaign_recipients, which
  * holds each message's id and partition key), the usage records (what was billed), the link
- * clicks, the email opens and the suppression list.
+ * clicks, the email opens, the replies (contact_activity `replied`, attributed to the campaign by
+ * the inbound handler) and the suppression list.
  */
 
 export interface VariantReport {
@@ -22,6 +23,9 @@ export interface VariantReport {
   uniqueClicks: number;
   opens: number;
   uniqueOpens: number;
+  /** Replies attributed to the campaign (any message but an opt-out keyword), and the recipients who sent them. */
+  replies: number;
+  uniqueReplies: number;
   optOuts: number;
   cost: { millicents: number; cents: number };
   deliveryRate: number;
@@ -57,7 +61,7 @@ interface Counts {
  * must show the empty side rather than hide it.
  */
 export async function campaignReport(tx: Tx, tenantId: string, campaignId: string, timeZone: string, window: { from: Date; until: Date }, variantKeys: readonly string[] = []): Promise<CampaignReport> {
-  const [counts, clicks, opens, failures, skipped, links, series] = await Promise.all([
+  const [counts, clicks, opens, replies, failures, skipped, links, series] = await Promise.all([
     sql<Counts>`
       select r.variant,
              count(*)::int as targeted,
@@ -86,6 +90,12 @@ export async function campaignReport(tx: Tx, tenantId: string, campaignId: strin
         join campaign_recipients r on r.tenant_id = a.tenant_id and r.campaign_id = a.campaign_id and r.contact_id = a.contact_id
        where a.tenant_id = ${tenantId} and a.campaign_id = ${campaignId} and a.kind = 'opened'
        group by r.variant`.execute(tx),
+    sql<{ variant: string; replies: number; unique_replies: number }>`
+      select r.variant, count(*)::int as replies, count(distinct a.contact_id)::int as unique_replies
+        from contact_activity a
+        join campaign_recipients r on r.tenant_id = a.tenant_id and r.campaign_id = a.campaign_id and r.contact_id = a.contact_id
+       where a.tenant_id = ${tenantId} and a.campaign_id = ${campaignId} and a.kind = 'replied'
+       group by r.variant`.execute(tx),
     sql<{ reason: string; attribution: string | null; count: number }>`
       select coalesce(m.error_code, m.status) as reason, m.attribution, count(*)::int as count
         from campaign_recipients r
@@ -107,12 +117,14 @@ export async function campaignReport(tx: Tx, tenantId: string, campaignId: strin
   ]);
   const clicksBy = new Map(clicks.rows.map((row) => [row.variant, row]));
   const opensBy = new Map(opens.rows.map((row) => [row.variant, row]));
+  const repliesBy = new Map(replies.rows.map((row) => [row.variant, row]));
   const seen = new Set(counts.rows.map((row) => row.variant));
   const empty = (variant: string): Counts => ({ variant, targeted: 0, skipped: 0, messages: 0, pending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0, optouts: 0, cost: 0 });
   const rows = [...counts.rows, ...variantKeys.filter((key) => !seen.has(key)).map(empty)].sort((a, b) => a.variant.localeCompare(b.variant));
   const variants = rows.map((row): VariantReport => {
     const c = clicksBy.get(row.variant);
     const o = opensBy.get(row.variant);
+    const re = repliesBy.get(row.variant);
     return {
       variant: row.variant,
       targeted: row.targeted,
@@ -127,13 +139,15 @@ export async function campaignReport(tx: Tx, tenantId: string, campaignId: strin
       uniqueClicks: c?.unique_clicks ?? 0,
       opens: o?.opens ?? 0,
       uniqueOpens: o?.unique_opens ?? 0,
+      replies: re?.replies ?? 0,
+      uniqueReplies: re?.unique_replies ?? 0,
       optOuts: row.optouts,
       cost: costOf(Number(row.cost)),
       deliveryRate: percent(row.delivered, row.sent),
       clickRate: percent(c?.unique_clicks ?? 0, row.sent),
     };
   });
-  const sum = (key: keyof Counts | 'clicks' | 'uniqueClicks' | 'opens' | 'uniqueOpens' | 'optOuts') => variants.reduce((total, v) => total + (v[key as keyof VariantReport] as number), 0);
+  const sum = (key: keyof Counts | 'clicks' | 'uniqueClicks' | 'opens' | 'uniqueOpens' | 'replies' | 'uniqueReplies' | 'optOuts') => variants.reduce((total, v) => total + (v[key as keyof VariantReport] as number), 0);
   const costMillicents = counts.rows.reduce((total, row) => total + Number(row.cost), 0);
   const totals = {
     targeted: sum('targeted'),
@@ -148,6 +162,8 @@ export async function campaignReport(tx: Tx, tenantId: string, campaignId: strin
     uniqueClicks: sum('uniqueClicks'),
     opens: sum('opens'),
     uniqueOpens: sum('uniqueOpens'),
+    replies: sum('replies'),
+    uniqueReplies: sum('uniqueReplies'),
     optOuts: sum('optOuts'),
     cost: costOf(costMillicents),
     deliveryRate: 0,

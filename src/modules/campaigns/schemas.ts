@@ -183,6 +183,8 @@ const Counts = {
   uniqueClicks: Type.Integer(),
   opens: Type.Integer(),
   uniqueOpens: Type.Integer(),
+  replies: Type.Integer({ description: 'Replies attributed to the campaign (a reply within 7 days of its message, on its channel)' }),
+  uniqueReplies: Type.Integer(),
   optOuts: Type.Integer(),
   cost: Money,
   deliveryRate: Type.Number(),

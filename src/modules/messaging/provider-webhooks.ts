@@ -14,6 +14,8 @@ export interface ProviderWebhookDeps {
   onInbound(message: InboundMessage): Promise<unknown>;
   /** A template's review outcome (field `message_template_status_update`); committed before the 200. */
   onTemplateStatus?(update: TemplateStatusUpdate): Promise<unknown>;
+  /** An RBM SUBSCRIBE / UNSUBSCRIBE user event (UNSUBSCRIBE is an opt-out); committed before the 200. */
+  onRcsSubscription?(change: rcs.RbmSubscriptionChange): Promise<unknown>;
   log: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -56,6 +58,9 @@ export function providerWebhookRoutes(app: App, deps: ProviderWebhookDeps): void
       }
       const parsed = rcs.parseWebhook(JSON.parse(raw.toString('utf8')));
       await handle('rcs', parsed.reports, parsed.inbound);
+      // The user unsubscribed from the agent in Google Messages (R-OPTOUT): recorded before the
+      // 200, so a failure makes Google deliver the event again.
+      if (deps.onRcsSubscription) for (const change of parsed.subscriptions) await deps.onRcsSubscription(change);
       return reply.status(200).send({ ok: true });
     });
   });

@@ -86,6 +86,29 @@ export function sandboxRoutes(app: App, sandbox: Sandbox, defaults: { shortCode:
     },
   );
 
+  app.post(
+    '/v1/sandbox/phones/:number/rcs-unsubscribe',
+    {
+      config: { auth: 'console' },
+      schema: {
+        tags,
+        summary: 'Unsubscribe the handset from the RCS agent, as in Google Messages (the keyword, then the UNSUBSCRIBE event)',
+        params: Type.Object({ number: Type.String({ maxLength: 30 }) }),
+        body: Type.Object(
+          { keyword: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Literal(false)], { description: 'The keyword Google Messages sends with the event (default STOP); false: the event alone' })) },
+          { additionalProperties: false },
+        ),
+        response: { 202: Type.Object({ sent: Type.Boolean() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      contextOf(request);
+      const number = phoneOf(request.params.number);
+      await sandbox.rcs.simulateUnsubscribe({ from: number, ...(request.body.keyword !== undefined ? { keyword: request.body.keyword } : {}) });
+      return reply.status(202).send({ sent: true });
+    },
+  );
+
   app.get(
     '/v1/sandbox/mailboxes/:address',
     { config: { auth: 'console' }, schema: { tags, summary: 'What a simulated mailbox received', params: Type.Object({ address: Type.String({ maxLength: 254 }) }) } },

@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import type { ServiceContext } from '../../platform/http/principal.ts';
 import { authorize, tenantOf } from '../identity/index.ts';
+import { enqueueWebhookEvent } from '../webhooks/index.ts';
 import {
   checkTemplateDefinition,
   rejectionReasonOf,
@@ -272,6 +273,7 @@ export class WhatsAppTemplatesService {
         if (status === 'removed') {
           await tx.deleteFrom('whatsapp_templates').where('tenant_id', '=', tenantId).where('name', '=', row.name).where('language', '=', row.language).execute();
           await recordAudit(tx, ctx, { tenantId, action: 'whatsapp_template.removed', target: TARGET(row.name, row.language), summary: { source: 'sync', providerId: row.provider_id, status: row.status }, at: now });
+          await emitStatusChanged(tx, tenantId, row, { newStatus: 'DELETED', providerId: row.provider_id, reason: null, statusDetail: null, event: null, source: 'sync' }, now);
           removed++;
           continue;
         }
@@ -296,6 +298,7 @@ export class WhatsAppTemplatesService {
             summary: { source: 'sync', from: row.status, to: next, reason },
             at: now,
           });
+          await emitStatusChanged(tx, tenantId, row, { newStatus: next, providerId: meta?.id ?? row.provider_id, reason, statusDetail: null, event: null, source: 'sync' }, now);
         }
         updated++;
       }
@@ -334,6 +337,7 @@ export class WhatsAppTemplatesService {
       if (effect.kind === 'removed') {
         await tx.deleteFrom('whatsapp_templates').where('tenant_id', '=', tenantId).where('name', '=', row.name).where('language', '=', row.language).execute();
         await recordAudit(tx, META, { tenantId, action: 'whatsapp_template.removed', target: TARGET(row.name, row.language), summary: { source: 'webhook', event: update.event, providerId: update.templateId }, at: now });
+        await emitStatusChanged(tx, tenantId, row, { newStatus: 'DELETED', providerId: update.templateId, reason: metaReason(update.reason), statusDetail: update.detail ?? null, event: update.event, source: 'webhook' }, now);
         return 'applied' as const;
       }
       const reason = rejectionReasonOf(effect.status, update.reason);
@@ -361,11 +365,55 @@ export class WhatsAppTemplatesService {
           summary: { source: 'webhook', event: update.event, from: row.status, to: effect.status, reason },
           at: now,
         });
+        await emitStatusChanged(
+          tx,
+          tenantId,
+          row,
+          { newStatus: effect.status, providerId: update.templateId, reason: reason ?? metaReason(update.reason), statusDetail: update.detail ?? null, event: update.event, source: 'webhook' },
+          now,
+        );
       }
       return 'applied' as const;
     });
   }
 }
+
+/**
+ * The tenant's `whatsapp_template.status_changed` webhook, enqueued in the transaction that records
+ * the change (so it is sent exactly when the change is committed): Meta's review or quality
+ * decision, by its webhook or found by a sync. `newStatus` is `DELETED` when Meta no longer has
+ * the template (it is removed here too). A change the tenant made itself (deleting through the
+ * API) is not announced: the caller already knows.
+ */
+async function emitStatusChanged(
+  tx: Tx,
+  tenantId: string,
+  row: Row,
+  change: { newStatus: TemplateStatus | 'DELETED'; providerId: string | null; reason: string | null; statusDetail: Record<string, unknown> | null; event: string | null; source: 'webhook' | 'sync' },
+  at: Date,
+): Promise<void> {
+  await enqueueWebhookEvent(
+    tx,
+    tenantId,
+    'whatsapp_template.status_changed',
+    {
+      name: row.name,
+      language: row.language,
+      category: row.category,
+      providerId: change.providerId,
+      oldStatus: row.status,
+      newStatus: change.newStatus,
+      reason: change.reason,
+      statusDetail: change.statusDetail,
+      event: change.event,
+      source: change.source,
+    },
+    at,
+  );
+}
+
+/** Meta's `reason` worth passing on: it writes `NONE` when there is none. */
+const metaReason = (reason: string | null): string | null => (reason && reason !== 'NONE' ? reason : null);
 
 /** Our input as Meta's component JSON: only the fields Meta expects, in its order. */
 export function toMetaComponents(components: TemplateComponentInput[]): WaTemplateComponent[] {

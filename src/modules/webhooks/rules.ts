@@ -70,6 +70,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.read',
   'message.inbound',
   'optout.created',
+  'whatsapp_template.status_changed',
   '*',
 ] as const;
 

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseWebhook, verifySignature } from '../../channels/rcs/index.ts';
 import { SandboxRbm } from './index.ts';
 
 describe('SandboxRbm (raw HTTP)', () => {
@@ -70,5 +73,40 @@ describe('SandboxRbm (raw HTTP)', () => {
     expect((await call('DELETE', '/v1/phones/+33600000777/agentMessages/p-1?agentId=a')).status).toBe(200);
     expect(sandbox.inbox('+33600000777')[0]?.state).toBe('revoked');
     expect(await sandbox.expireDue()).toEqual([]);
+  });
+});
+
+describe('SandboxRbm unsubscribe', () => {
+  it('posts the keyword, then the UNSUBSCRIBE user event as RBM sends it, signed; a redelivery keeps its eventId', async () => {
+    const posts: Array<{ body: string; signature: string }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        posts.push({ body, signature: String(request.headers['x-goog-signature']) });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const sandbox = new SandboxRbm({ agentId: 'agent_x', callbackUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/rcs` });
+    await sandbox.start();
+    try {
+      const done = await sandbox.simulateUnsubscribe({ from: '+33612345678', repeat: 2 });
+      expect(done.httpStatuses).toEqual([200, 200, 200]);
+      expect(posts.every((p) => verifySignature(p.body, p.signature, sandbox.clientToken))).toBe(true);
+      const parsed = posts.map((p) => parseWebhook(JSON.parse(p.body)));
+      expect(parsed[0]?.inbound).toEqual([expect.objectContaining({ channel: 'rcs', from: '+33612345678', to: 'agent_x', text: 'STOP' })]);
+      for (const event of parsed.slice(1)) {
+        expect(event.subscriptions).toEqual([{ msisdn: '+33612345678', agentId: 'agent_x', subscribed: false, at: expect.any(Date), eventId: done.eventId }]);
+        expect(event.inbound).toEqual([]);
+      }
+      posts.length = 0;
+      await sandbox.simulateUnsubscribe({ from: '+33612345678', keyword: false });
+      expect(posts.map((p) => parseWebhook(JSON.parse(p.body)).subscriptions.length)).toEqual([1]);
+      expect(sandbox.webhooks().filter((w) => w.eventType === 'UNSUBSCRIBE')).toHaveLength(3);
+    } finally {
+      await sandbox.stop();
+      receiver.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { type Clock, systemClock } from '../../platform/clock.ts';
  * A stand-in for Google's RCS Business Messaging API v1 on loopback: capability checks,
  * agent messages (text and suggestions, `ttl`/`expireTime`), revocation, Google-style errors,
  * and signed webhooks (`X-Goog-Signature`) carrying DELIVERED/READ user events, TTL server
- * events and user messages to a callback URL.
+ * events, user messages and subscription changes (UNSUBSCRIBE with its keyword) to a callback URL.
  *
  * Magic numbers (E.164, on the last digits):
  * - ending `0404` → not RCS-capable: 404 NOT_FOUND on capability and on send;
@@ -258,6 +258,34 @@ export class SandboxRbm {
       agentId: input.agentId ?? this.#options.agentId ?? 'sandbox_agent',
     };
     return this.#track(this.#post(event, { kind: 'event', eventType: input.eventType, messageId: '' }));
+  }
+
+  /**
+   * The user taps "Unsubscribe" in Google Messages. As RBM does, two things reach the webhook:
+   * the country's keyword as a user message (`keyword`, default "STOP"; `false` to leave it out,
+   * e.g. to see the event alone, or as when the keyword is lost) and the `UNSUBSCRIBE` user event
+   * `{senderPhoneNumber, eventType, eventId, sendTime, agentId}`. `repeat` posts the event that
+   * many times with the same eventId, as a Pub/Sub redelivery does.
+   */
+  async simulateUnsubscribe(input: { from: string; keyword?: string | false; agentId?: string; repeat?: number }): Promise<{ eventId: string; httpStatuses: Array<number | undefined> }> {
+    const httpStatuses: Array<number | undefined> = [];
+    const keyword = input.keyword ?? 'STOP';
+    if (keyword !== false) {
+      const sent = await this.simulateInbound({ from: input.from, text: keyword, ...(input.agentId ? { agentId: input.agentId } : {}) });
+      httpStatuses.push(sent.httpStatus);
+    }
+    const eventId = `Ev${randomBytes(10).toString('hex')}`;
+    const event = {
+      senderPhoneNumber: input.from,
+      eventType: 'UNSUBSCRIBE',
+      eventId,
+      sendTime: this.#clock.now().toISOString(),
+      agentId: input.agentId ?? this.#options.agentId ?? 'sandbox_agent',
+    };
+    for (let i = 0; i < Math.max(1, input.repeat ?? 1); i++) {
+      httpStatuses.push(await this.#track(this.#post(event, { kind: 'event', eventType: 'UNSUBSCRIBE', messageId: '' })));
+    }
+    return { eventId, httpStatuses };
   }
 
   /** Google's registration call: posts `{ clientToken, secret }`; true when the secret is echoed. */

@@ -1,4 +1,4 @@
-import { type CountryCode, type NumberType, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import { type CountryCode, getCountries, getCountryCallingCode, type NumberType, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
 
 /**
  * Phone numbers: E.164 with libphonenumber-js (its full "max" metadata, the only one that tells
@@ -253,11 +253,48 @@ export const FALLBACK_TIME_ZONE = 'Europe/Paris';
  * +7…). A number whose region is unknown, or missing from the table, gets `fallback`.
  */
 export function recipientTimeZone(e164: string, fallback: string = FALLBACK_TIME_ZONE): string {
+  const direct = zoneOfSingleRegionCode(e164);
+  if (direct) return direct;
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return fallback;
   const region = parsed.country ?? regionOfUnlistedRange(parsed.countryCallingCode, parsed.nationalNumber);
   return (region && REGION_TIME_ZONES[region]) || fallback;
 }
+
+/**
+ * The zone of an E.164 number whose calling code belongs to one region only (+33 is France, +32
+ * Belgium…): no parse needed, the region cannot depend on the range. Shared codes (+1, +7, +44,
+ * +262, +590…) and regions missing from the table return undefined and go through the parser.
+ * The dispatcher judges R-QUIET for every marketing SMS it sends: parsing each number with the
+ * full metadata cost ~13 µs, this look-up well under 1 µs.
+ */
+function zoneOfSingleRegionCode(e164: string): string | undefined {
+  if (!E164_SHAPE.test(e164)) return undefined;
+  for (let digits = 1; digits <= 3; digits++) {
+    const code = e164.slice(1, 1 + digits);
+    if (CALLING_CODE_REGIONS.has(code)) return SINGLE_REGION_ZONES.get(code);
+  }
+  return undefined;
+}
+
+const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
+/** Every calling code with the regions that share it (calling codes are prefix-free). */
+const CALLING_CODE_REGIONS: ReadonlyMap<string, readonly CountryCode[]> = (() => {
+  const byCode = new Map<string, CountryCode[]>();
+  for (const region of getCountries()) {
+    const code = getCountryCallingCode(region);
+    byCode.set(code, [...(byCode.get(code) ?? []), region]);
+  }
+  return byCode;
+})();
+
+const SINGLE_REGION_ZONES: ReadonlyMap<string, string> = new Map(
+  [...CALLING_CODE_REGIONS].flatMap(([code, regions]) => {
+    const zone = regions.length === 1 ? REGION_TIME_ZONES[regions[0] as CountryCode] : undefined;
+    return zone ? [[code, zone] as const] : [];
+  }),
+);
 
 /**
  * Ranges the metadata does not (yet) list, for codes shared by French territories: Mayotte

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import examples from 'libphonenumber-js/examples.mobile.json' with { type: 'json' };
+import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { FALLBACK_TIME_ZONE, normalisePhoneNumber, recipientTimeZone, REGION_TIME_ZONES } from './phone.ts';
 
 describe('normalisePhoneNumber', () => {
@@ -129,6 +131,21 @@ describe('recipientTimeZone', () => {
     expect(recipientTimeZone('+97699123456')).toBe('Europe/Paris'); // Mongolia: not in the table
     expect(recipientTimeZone('not a number')).toBe('Europe/Paris');
     expect(recipientTimeZone('+97699123456', 'UTC')).toBe('UTC');
+  });
+
+  it('gives, without parsing, the zone the parser gives, for an example mobile of every region', () => {
+    // A calling code of one region is answered from a table; the parser decides the shared ones.
+    // Both must agree on real numbers (libphonenumber's example mobile numbers, every region).
+    let compared = 0;
+    for (const region of getCountries()) {
+      const e164 = getExampleNumber(region, examples)?.number;
+      const parsedRegion = e164 ? parsePhoneNumberFromString(e164)?.country : undefined;
+      const slow = parsedRegion ? REGION_TIME_ZONES[parsedRegion] : undefined;
+      if (!e164 || !slow) continue;
+      expect(recipientTimeZone(e164), `${region} ${e164}`).toBe(slow);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100); // the regions REGION_TIME_ZONES lists
   });
 
   it('only names zones the runtime knows', () => {

@@ -139,6 +139,12 @@ export class EmbeddedCluster {
         '-c', 'shared_buffers=256MB',
         '-c', 'fsync=on',
         '-c', 'synchronous_commit=on',
+        // A campaign of a million messages writes several GB of WAL: with the default 1 GB between
+        // checkpoints they came every 13 s, and each one makes the next write of every page log
+        // the whole page again. Fewer checkpoints, less WAL and CPU per message (bench/RESULTS.md §7);
+        // the WAL kept on disk may grow to this size.
+        '-c', 'max_wal_size=4GB',
+        '-c', 'checkpoint_timeout=15min',
       ],
       { detached: true, stdio: ['ignore', logFd, logFd], ...(owner ?? {}) },
     );

@@ -34,7 +34,7 @@ import {
 import { WhatsAppTemplatesClient } from './channels/whatsapp/index.ts';
 import { webhookRoutes, WebhooksService } from './modules/webhooks/index.ts';
 import { contactRoutes, ContactsService } from './modules/contacts/index.ts';
-import { segmentRoutes, SegmentsService } from './modules/segments/index.ts';
+import { segmentRoutes, SegmentsService, segmentsUsingAttribute } from './modules/segments/index.ts';
 import { campaignJobs, campaignRoutes, campaignSendingSettings, CampaignsService, TICK_JOB, trackingRoutes } from './modules/campaigns/index.ts';
 import { contactImportJobs, contactImportRoutes, ContactImportsService, ImportProcessor, PgBossImportQueue } from './modules/contacts/import/index.ts';
 import { Sandbox, SANDBOX_CREDENTIALS } from './sandbox/index.ts';
@@ -118,7 +118,7 @@ export function wirePlatform(config: Config, keyring: SecretKeyring, database: O
     senders: new SendersService(db, clock),
     billing: new Billing(db, clock, tenantAdmin, { config: config.billing, sandbox: config.messaging.sandbox, publicUrl: config.publicUrl }),
     whatsappTemplates: new WhatsAppTemplatesService(db, clock, whatsappTemplatesApi(config, providerEndpoints(config).whatsapp), (line, fields) => log(`${line} ${JSON.stringify(fields ?? {})}`)),
-    contacts: new ContactsService(db, clock),
+    contacts: new ContactsService(db, clock, segmentsUsingAttribute),
     segments: new SegmentsService(db, clock),
     contactImports: new ContactImportsService(db, clock, new PgBossImportQueue(database.adminUrl)),
     // Test sends go through the messaging service (built just above).

@@ -85,6 +85,7 @@ export const ErrorCodes = {
   segment_cycle: 422,
   segment_too_complex: 422,
   segment_in_use: 409,
+  attribute_in_use: 409,
   segment_count_timeout: 503,
   // 422 — campaigns refusals (issue 4, SoReach)
   invalid_campaign: 422,

@@ -423,6 +423,20 @@ describe('static lists and segments using segments', () => {
     expect(audit.data.some((e) => e.action === 'segment.members_added')).toBe(true);
   });
 
+  it('a custom field named by a segment cannot be deleted until the segment stops naming it', async () => {
+    expect((await api('POST', '/v1/contact-attributes', { key: 'pointure', label: 'Pointure', type: 'number' })).statusCode).toBe(201);
+    const shoes = await createSegment({ name: 'Grandes pointures', kind: 'dynamic', definition: { any: [{ all: [{ type: 'attribute', key: 'pointure', op: 'gte', value: 44 }] }] } });
+    let response = await api('DELETE', '/v1/contact-attributes/pointure');
+    expect(response.statusCode).toBe(409);
+    expect(json<Problem>(response)).toMatchObject({ code: 'attribute_in_use', usedBy: [{ id: shoes.id, name: 'Grandes pointures' }] });
+    // Still defined, still countable.
+    expect((await api('GET', `/v1/segments/${shoes.id}/count`)).statusCode).toBe(200);
+
+    expect((await api('PATCH', `/v1/segments/${shoes.id}`, { definition: { all: [{ type: 'tag', op: 'has', tags: ['vip'] }] } })).statusCode).toBe(200);
+    response = await api('DELETE', '/v1/contact-attributes/pointure');
+    expect(response.statusCode, response.body).toBe(204);
+  });
+
   it('lists segments by name with their counts, filters by kind and name, pages with a cursor', async () => {
     await createSegment({ name: 'Zèbre', kind: 'dynamic', definition: { all: [] } });
     const all: Segment[] = [];

@@ -35,6 +35,8 @@ const codeKeys: Record<string, MessageKey> = {
   contact_external_id_taken: 'error.contact_external_id_taken',
   contact_identity_required: 'error.contact_identity_required',
   invalid_attribute: 'error.invalid_attribute',
+  attribute_exists: 'error.attribute_exists',
+  attribute_in_use: 'error.attribute_in_use',
   consent_proof_required: 'error.consent_proof_required',
   consent_reactivation_not_allowed: 'error.consent_reactivation_not_allowed',
   invalid_consent_change: 'error.invalid_consent_change',

@@ -168,7 +168,7 @@ export function contactRoutes(app: App, contacts: ContactsService): void {
   );
   app.delete(
     '/v1/contact-attributes/:key',
-    { schema: { tags: attrTags, summary: 'Delete a custom field and its values on every contact', params: AttributeKeyParams, response: { ...conflictResponses } } },
+    { schema: { tags: attrTags, summary: 'Delete a custom field and its values on every contact (refused with 409 `attribute_in_use` while a segment’s rules name it)', params: AttributeKeyParams, response: { ...conflictResponses } } },
     async (request, reply) => {
       await contacts.deleteAttribute(contextOf(request), request.params.key);
       return reply.status(204).send();

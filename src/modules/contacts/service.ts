@@ -160,6 +160,11 @@ export class ContactsService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    /**
+     * Who else relies on a custom field (the segments whose rules name it), asked before it is
+     * deleted. Given by the composition root: segments depend on contacts, not the reverse.
+     */
+    private readonly attributeUsers: (tx: Tx, tenantId: string, key: string) => Promise<Array<{ id: string; name: string }>> = async () => [],
   ) {}
 
   // Contacts ------------------------------------------------------------------------------------
@@ -490,6 +495,12 @@ export class ContactsService {
     const tenantId = tenantOf(ctx.principal);
     const now = this.clock.now();
     await withTenant(this.db, tenantId, async (tx) => {
+      const users = await this.attributeUsers(tx, tenantId, key);
+      if (users.length > 0) {
+        throw new AppError('attribute_in_use', `This field is used by the segment(s) ${users.map((u) => `"${u.name}"`).join(', ')}: remove the condition from there first`, {
+          extensions: { usedBy: users },
+        });
+      }
       const deleted = await contactsTx(tx).deleteFrom('contact_attribute_definitions').where('tenant_id', '=', tenantId).where('key', '=', key).returning('key').executeTakeFirst();
       if (!deleted) throw notFound('Attribute');
       const cleared = await sql`update contacts set attributes = attributes - ${key}::text where tenant_id = ${tenantId} and attributes ? ${key}::text`.execute(tx);

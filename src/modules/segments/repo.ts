@@ -132,6 +132,21 @@ export async function segmentsUsing(tx: Tx, tenantId: string, id: string): Promi
     .execute();
 }
 
+/**
+ * Dynamic segments whose rules name the custom field `key`: deleting the field would leave them
+ * uncountable (the contacts module asks before it deletes one).
+ */
+export async function segmentsUsingAttribute(tx: Tx, tenantId: string, key: string): Promise<Array<{ id: string; name: string }>> {
+  return segmentsTx(tx)
+    .selectFrom('segments')
+    .select(['id', 'name'])
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'dynamic')
+    .where(sql<boolean>`jsonb_path_exists(definition, '$.** ? (@.type == "attribute" && @.key == $key)', jsonb_build_object('key', ${key}::text))`)
+    .orderBy('name')
+    .execute();
+}
+
 export async function storeCount(tx: Tx, tenantId: string, id: string, count: number, at: Date): Promise<void> {
   await segmentsTx(tx).updateTable('segments').set({ last_count: count, last_counted_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

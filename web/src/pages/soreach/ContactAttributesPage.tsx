@@ -405,8 +405,8 @@ function usesAttribute(rule: Rule, attributeKey: string): boolean {
 
 /**
  * What a deletion takes away: the API removes the field's value from every contact at once (no
- * undo), segments whose rules name it can no longer be counted, and campaign merge fields print
- * their fallback instead. Read with contacts:read calls (a live count and the segment list).
+ * undo) and campaign merge fields print their fallback instead; it refuses while segments' rules
+ * name the field (409 attribute_in_use), so those are named before the owner confirms. Read with contacts:read calls (a live count and the segment list).
  */
 function DeleteImpact({ definition }: { definition: AttributeDefinitionView }) {
   const { t, formatNumber } = useI18n();

@@ -148,6 +148,8 @@ export const contactsFr = {
   'error.contact_external_id_taken': 'Un autre contact a déjà cet identifiant externe.',
   'error.contact_identity_required': 'Un contact doit avoir un téléphone ou un e-mail.',
   'error.invalid_attribute': 'Un champ personnalisé est invalide.',
+  'error.attribute_exists': 'Un champ avec ce code existe déjà.',
+  'error.attribute_in_use': 'Des segments utilisent encore ce champ dans leurs règles : retirez-en la condition avant de le supprimer.',
   'error.consent_proof_required': 'Un accord doit être accompagné de sa preuve (texte, IP, opérateur ou référence).',
   'error.consent_reactivation_not_allowed':
     'Un import ne peut pas réactiver un consentement retiré ou refusé : seule la personne peut le redonner.',
@@ -195,7 +197,7 @@ export const contactsFr = {
   'contactFields.deleteValuesApprox': 'La valeur de ce champ sera effacée sur environ {count} contacts, définitivement.',
   'contactFields.deleteValuesUnknown': 'La valeur de ce champ sera effacée sur tous les contacts qui en ont une, définitivement.',
   'contactFields.deleteSegments':
-    'Segments dont les règles utilisent ce champ : {names}. Ils ne pourront plus être calculés tant que vous n’aurez pas retiré cette condition.',
+    'Segments dont les règles utilisent ce champ : {names}. La suppression sera refusée tant que vous n’aurez pas retiré cette condition de ces segments.',
   'contactFields.deleteMerge': 'Dans les campagnes, {field} n’affichera plus que son texte de remplacement.',
   'contactFields.errorExists': 'Un champ avec ce code existe déjà : choisissez-en un autre.',
   'contactFields.errorChoiceInUse':
@@ -383,6 +385,8 @@ export const contactsEn: Record<keyof typeof contactsFr, string> = {
   'error.contact_external_id_taken': 'Another contact already has this external id.',
   'error.contact_identity_required': 'A contact needs a phone number or an email address.',
   'error.invalid_attribute': 'A custom field is invalid.',
+  'error.attribute_exists': 'A field with this key already exists.',
+  'error.attribute_in_use': 'Segments still use this field in their rules: remove the condition from them before deleting it.',
   'error.consent_proof_required': 'A grant needs its proof (wording, IP, operator or reference).',
   'error.consent_reactivation_not_allowed':
     'An import cannot re-activate a withdrawn or refused consent: only the person can give it again.',
@@ -429,7 +433,7 @@ export const contactsEn: Record<keyof typeof contactsFr, string> = {
   'contactFields.deleteValues': 'The value of this field will be erased from {count} contact(s), for good.',
   'contactFields.deleteValuesApprox': 'The value of this field will be erased from about {count} contacts, for good.',
   'contactFields.deleteValuesUnknown': 'The value of this field will be erased from every contact that has one, for good.',
-  'contactFields.deleteSegments': 'Segments whose rules use this field: {names}. They cannot be counted until you remove that condition.',
+  'contactFields.deleteSegments': 'Segments whose rules use this field: {names}. The deletion is refused until you remove that condition from them.',
   'contactFields.deleteMerge': 'In campaigns, {field} will only show its fallback text.',
   'contactFields.errorExists': 'A field with this key already exists: choose another one.',
   'contactFields.errorChoiceInUse': '{count} contact(s) still hold a choice you are removing ({choices}). Change their value first, then remove the choice.',

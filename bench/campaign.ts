@@ -11,10 +11,11 @@
 //     numbers) for --baseline recipients of the "baseline" tenant: the rate the send path commits
 //     messages at when a client sends them itself. Those messages are removed from the outbox after;
 //   - M1, the fan-out alone: N contacts loaded by COPY into "fan-out", a campaign created and
-//     submitted through the API (its estimate over N contacts is timed), the tenant then suspended
-//     (dispatchers skip a suspended tenant, so nothing is sent) and the campaign's fan-out job
-//     (`campaigns.fanout`) enqueued on pg-boss for one `sofy worker`: time from the campaign's start
-//     to its fan-out done (both recorded by the worker), messages and outbox rows counted;
+//     submitted through the API (its estimate over N contacts is timed), and the campaign's fan-out
+//     job (`campaigns.fanout`) enqueued on pg-boss for one `sofy worker` that does not dispatch
+//     (SOFY_DISPATCH=false: nothing is sent): time from the campaign's start to its fan-out done
+//     (both recorded by the worker), messages and outbox rows counted; the tenant is suspended
+//     after, so that its messages wait aside (migration 0018) while M2 runs;
 //   - M2, the whole campaign: N other contacts in "campaign", a campaign submitted through the API,
 //     a SandboxSmsc in its own process (receipts 50 ms after the submit), W `sofy worker` processes
 //     (SOFY_SMPP_URL → that SMSC), and the scheduler's job (`campaigns.tick`) enqueued: from the
@@ -261,10 +262,10 @@ async function startSmsc(): Promise<Smsc> {
   };
 }
 
-function startWorkers(sofy: Sofy, work: string, count: number, smscPort: number, tag: string): Array<{ child: ChildProcess; output: () => string }> {
+function startWorkers(sofy: Sofy, work: string, count: number, smscPort: number, tag: string, extraEnv: Record<string, string> = {}): Array<{ child: ChildProcess; output: () => string }> {
   return Array.from({ length: count }, (_, w) => {
     const logFile = join(work, `worker-${tag}-${w}.log`);
-    const child = spawnSofy({ dataDir: sofy.dataDir, port: 0, env: { SOFY_SANDBOX: 'false', SOFY_SMPP_URL: `smpp://sofy:sandbox@127.0.0.1:${smscPort}`, SOFY_LOG_LEVEL: 'warn' }, output: { file: logFile }, command: 'worker' });
+    const child = spawnSofy({ dataDir: sofy.dataDir, port: 0, env: { SOFY_SANDBOX: 'false', SOFY_SMPP_URL: `smpp://sofy:sandbox@127.0.0.1:${smscPort}`, SOFY_LOG_LEVEL: 'warn', ...extraEnv }, output: { file: logFile }, command: 'worker' });
     return { child, output: fileReader(logFile) };
   });
 }
@@ -321,13 +322,16 @@ interface FanoutResult {
   cpu: { worker: number; postgres: number; machine: number; wallS: number };
 }
 
-/** M1: the fan-out alone (tenant suspended: no dispatch). */
+/**
+ * M1: the fan-out alone: one worker that runs jobs but does not dispatch (SOFY_DISPATCH=false), and
+ * no other worker, so the outbox only fills. After the measure the tenant is suspended, which
+ * holds its million messages aside (migration 0018) so that M2's dispatchers never send them.
+ */
 async function fanoutAlone(sofy: Sofy, work: string, campaignId: string): Promise<FanoutResult> {
   const tenantId = sofy.tenants.fanout.id;
-  await sofy.db.query(`update tenants set status = 'suspended_nonpayment' where id = $1`, [tenantId]);
-  // What the scheduler's tick does for a due campaign (it skips suspended tenants).
+  // What the scheduler's tick does for a due campaign.
   await sofy.db.query(`update campaigns set status = 'running', phase = 'all', started_at = now(), fanout_done_at = null where id = $1`, [campaignId]);
-  const workers = startWorkers(sofy, work, 1, 9, 'm1');
+  const workers = startWorkers(sofy, work, 1, 9, 'm1', { SOFY_DISPATCH: 'false' });
   const pg = new TreeCpu(sofy.child.pid as number, true);
   pg.sample();
   const machine0 = machineCpu();
@@ -348,6 +352,7 @@ async function fanoutAlone(sofy: Sofy, work: string, campaignId: string): Promis
   pg.sample();
   for (const w of workers) await stopChild(w.child, 'SIGINT', 30_000);
   const check = await checkFanout(sofy, campaignId, tenantId);
+  await sofy.db.query(`update tenants set status = 'suspended_nonpayment' where id = $1`, [tenantId]);
   const total = machine1.total - machine0.total || 1;
   return {
     seconds: ((row.fanout_done_at?.getTime() ?? 0) - (row.started_at?.getTime() ?? 0)) / 1000,

@@ -90,7 +90,7 @@ async function serve(config: ReturnType<typeof loadConfig>, role: 'start' | 'api
   const logLine = (line: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields }));
   const runtime = createMessagingRuntime(platform, {
     endpoints: simulated?.endpoints ?? providerEndpoints(config),
-    dispatch: runsAll,
+    dispatch: runsAll && config.messaging.dispatch,
     workerId: `${hostname()}:${process.pid}`,
     log: logLine,
   });
@@ -168,7 +168,7 @@ async function runJobs(config: ReturnType<typeof loadConfig>, role: 'worker' | '
   const logLine = (line: string, fields?: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), msg: line, ...fields }));
   const jobs = createJobRunner(platform, role, logLine);
   // Workers also dispatch messages and deliver webhooks.
-  const runtime = role === 'worker' ? createMessagingRuntime(platform, { endpoints: providerEndpoints(config), dispatch: true, workerId: `${hostname()}:${process.pid}`, log: logLine }) : undefined;
+  const runtime = role === 'worker' ? createMessagingRuntime(platform, { endpoints: providerEndpoints(config), dispatch: config.messaging.dispatch, workerId: `${hostname()}:${process.pid}`, log: logLine }) : undefined;
   runtime?.start();
   await jobs.start();
   const stop = async (signal: string) => {

@@ -66,6 +66,11 @@ export interface MessagingConfig {
    * another dispatcher (duplicate policy). Longer than the slowest batch (submit timeouts).
    */
   dispatchLeaseSeconds: number;
+  /**
+   * Whether `sofy worker` and `sofy start` send messages from the outbox (true), or a worker only
+   * runs background jobs (imports, fan-outs, billing) while other processes dispatch.
+   */
+  dispatch: boolean;
   /** smtp(s)://user:password@host:port */
   smtpUrl: string | undefined;
   emailFrom: string;
@@ -187,6 +192,7 @@ function readMessagingConfig(read: EnvReader, problems: string[]): MessagingConf
     smppThroughput,
     smppWindow,
     dispatchLeaseSeconds: read.int('SOFY_DISPATCH_LEASE_SECONDS', 60, 2, 3600),
+    dispatch: read.bool('SOFY_DISPATCH', true),
     smtpUrl,
     emailFrom: read.str('SOFY_EMAIL_FROM') ?? 'SOFY <no-reply@sofy.localhost>',
     whatsapp: {

@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
         smppThroughput: 10_000,
         smppWindow: 100,
         dispatchLeaseSeconds: 60,
+        dispatch: true,
         smtpUrl: undefined,
         emailFrom: 'SOFY <no-reply@sofy.localhost>',
         whatsapp: { baseUrl: undefined, token: undefined, phoneNumberId: '109876543210987', appSecret: undefined, verifyToken: undefined, businessAccountId: '100000000000001' },
@@ -64,6 +65,12 @@ describe('loadConfig defaults', () => {
       },
     };
     expect(loadConfig({}, CWD)).toEqual(expected);
+  });
+
+  it('lets a worker run jobs without dispatching (SOFY_DISPATCH)', () => {
+    expect(loadConfig({}, CWD).messaging.dispatch).toBe(true);
+    expect(loadConfig({ SOFY_DISPATCH: 'false' }, CWD).messaging.dispatch).toBe(false);
+    expect(() => loadConfig({ SOFY_DISPATCH: 'sometimes' }, CWD)).toThrow(/SOFY_DISPATCH/);
   });
 
   it('treats empty and blank variables as unset', () => {

@@ -224,6 +224,20 @@ describe('SandboxSmsc phones', () => {
     expect(smsc.allMessages()).toEqual([]);
   });
 
+  it('keeps the inboxes of the most recently used numbers only (maxPhones)', async () => {
+    const smsc = await sandbox({ maxPhones: 2 });
+    const client = await esme(smsc.port);
+    await client.request('bind_transceiver', CREDENTIALS);
+    await client.request('submit_sm', submit('33612340001', 'a1', 0));
+    await client.request('submit_sm', submit('33612340002', 'b1', 0));
+    await client.request('submit_sm', submit('33612340001', 'a2', 0)); // 01 is now the most recent
+    await client.request('submit_sm', submit('33612340003', 'c1', 0)); // a third number: 02 goes
+    expect(smsc.inbox('33612340002')).toEqual([]);
+    expect(smsc.inbox('33612340001').map((m) => m.text)).toEqual(['a1', 'a2']);
+    expect(smsc.allMessages().map((m) => m.text)).toEqual(['a1', 'a2', 'c1']);
+    expect(smsc.stats).toMatchObject({ messages: 4 });
+  });
+
   it('sends an MO as deliver_sm, waiting for a receiver, and records it in the phone inbox', async () => {
     const smsc = await sandbox();
     const sent = smsc.sendMo({ from: '+33612345678', to: '38100', text: 'STOP' });

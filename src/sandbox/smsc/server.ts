@@ -95,6 +95,12 @@ export interface SandboxSmscOptions {
   submitResponseDelayMs?: number;
   /** Messages kept per phone number. Default 50. */
   inboxSize?: number;
+  /**
+   * Phone numbers whose inbox is kept, the most recently used ones. Default 10,000: a campaign to
+   * a million numbers would otherwise keep a million inboxes in memory (1.5 GB, and a garbage
+   * collector that slowed the simulator below the platform it is meant to test).
+   */
+  maxPhones?: number;
   /** deliver_sm in flight per session. Default 100. */
   deliverWindow?: number;
   /** Delay before a deliver_sm refused by the ESME is offered again. Default 1 s. */
@@ -239,6 +245,7 @@ export class SandboxSmsc {
   readonly #receiptDelayMs: number;
   readonly #submitResponseDelayMs: number;
   readonly #inboxSize: number;
+  readonly #maxPhones: number;
   readonly #deliverWindow: number;
   readonly #deliverRetryDelayMs: number;
   readonly #deliverMaxAttempts: number;
@@ -272,6 +279,7 @@ export class SandboxSmsc {
     this.#receiptDelayMs = options.receiptDelayMs ?? 50;
     this.#submitResponseDelayMs = options.submitResponseDelayMs ?? 0;
     this.#inboxSize = options.inboxSize ?? 50;
+    this.#maxPhones = options.maxPhones ?? 10_000;
     this.#deliverWindow = options.deliverWindow ?? 100;
     this.#deliverRetryDelayMs = options.deliverRetryDelayMs ?? 1_000;
     this.#deliverMaxAttempts = options.deliverMaxAttempts ?? 5;
@@ -682,10 +690,13 @@ export class SandboxSmsc {
   #store(number: string, message: SandboxMessage): void {
     if (message.direction === 'mt') this.#stats.messages++;
     let inbox = this.#inboxes.get(number);
-    if (!inbox) {
+    if (inbox) {
+      this.#inboxes.delete(number); // re-inserted below: the Map's order is least recently used first
+    } else {
       inbox = [];
-      this.#inboxes.set(number, inbox);
+      if (this.#inboxes.size >= this.#maxPhones) this.#inboxes.delete(this.#inboxes.keys().next().value as string);
     }
+    this.#inboxes.set(number, inbox);
     inbox.push(message);
     if (inbox.length > this.#inboxSize) inbox.splice(0, inbox.length - this.#inboxSize);
     for (const listener of this.#listeners) {

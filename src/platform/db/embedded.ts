@@ -145,6 +145,9 @@ export class EmbeddedCluster {
         // the WAL kept on disk may grow to this size.
         '-c', 'max_wal_size=4GB',
         '-c', 'checkpoint_timeout=15min',
+        // Several backends writing a campaign at once waited on each other to flush WAL (the
+        // default 8 MB buffer, 1/32 of shared_buffers, filled before the WAL writer emptied it).
+        '-c', 'wal_buffers=64MB',
       ],
       { detached: true, stdio: ['ignore', logFd, logFd], ...(owner ?? {}) },
     );

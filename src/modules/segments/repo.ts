@@ -122,14 +122,7 @@ export async function deleteSegment(tx: Tx, tenantId: string, id: string): Promi
 
 /** The dynamic segments whose rules name this one. */
 export async function segmentsUsing(tx: Tx, tenantId: string, id: string): Promise<Array<{ id: string; name: string }>> {
-  return segmentsTx(tx)
-    .selectFrom('segments')
-    .select(['id', 'name'])
-    .where('tenant_id', '=', tenantId)
-    .where('kind', '=', 'dynamic')
-    .where(sql<boolean>`jsonb_path_exists(definition, '$.** ? (@.segmentId == $id)', jsonb_build_object('id', ${id}::text))`)
-    .orderBy('name')
-    .execute();
+  return dynamicSegmentsMatching(tx, tenantId, '$.** ? (@.segmentId == $id)', { id });
 }
 
 /**
@@ -137,12 +130,17 @@ export async function segmentsUsing(tx: Tx, tenantId: string, id: string): Promi
  * uncountable (the contacts module asks before it deletes one).
  */
 export async function segmentsUsingAttribute(tx: Tx, tenantId: string, key: string): Promise<Array<{ id: string; name: string }>> {
+  return dynamicSegmentsMatching(tx, tenantId, '$.** ? (@.type == "attribute" && @.key == $key)', { key });
+}
+
+/** Dynamic segments whose rule tree matches a JSON path (a constant of this file; `vars` are its parameters). */
+function dynamicSegmentsMatching(tx: Tx, tenantId: string, path: string, vars: Record<string, string>): Promise<Array<{ id: string; name: string }>> {
   return segmentsTx(tx)
     .selectFrom('segments')
     .select(['id', 'name'])
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', 'dynamic')
-    .where(sql<boolean>`jsonb_path_exists(definition, '$.** ? (@.type == "attribute" && @.key == $key)', jsonb_build_object('key', ${key}::text))`)
+    .where(sql<boolean>`jsonb_path_exists(definition, ${path}::jsonpath, ${JSON.stringify(vars)}::jsonb)`)
     .orderBy('name')
     .execute();
 }

@@ -1,10 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { download, firstSignIn, inviteUser, LAPTOP, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import type { SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * Facturation in a real browser against a real `sofy start` (issue 5): a SOFY operator creates
@@ -12,64 +9,20 @@ import { type SofyProcess, startSofy } from '../support/sofy-process.ts';
  * (R-ONBOARD); the client's owner finds it under « Facturation » and downloads its PDF and
  * Factur-X XML; a marketer of that client sees neither the menu entry nor the page (R-CONFID).
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.SOFY_E2E_SCREENSHOTS;
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-billing-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots('billing-');
 
 const FRENCH_DAY = /^\d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4}$/;
 /** Intl puts narrow no-break spaces in French amounts ("1 022,86 €"): compare on plain spaces. */
 const plain = (text: string | null) => (text ?? '').replace(/[\u00a0\u202f]/g, ' ').trim();
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('billing'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  return { context, page: await context.newPage() };
-}
-
-/** One-time password → new password → (MFA enrolment when the role requires it) → console. */
-async function firstSignIn(page: Page, email: string, oneTimePassword: string): Promise<void> {
-  await page.goto(server.url);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(oneTimePassword);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-submit').click();
-  await page.locator('[data-testid="enrol-qr"], [data-testid="user-menu"]').first().waitFor();
-  if (await page.getByTestId('enrol-qr').isVisible()) {
-    const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-    await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-    await page.getByTestId('enrol-submit').click();
-    await page.getByTestId('recovery-codes-confirm').click();
-  }
-  await page.getByTestId('user-menu').waitFor();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `billing-${name}.png`), fullPage: true });
-}
-
-/** The bytes of the file a click makes the browser download. */
-async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffer> {
-  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
-  return readFileSync((await download.path()) as string);
-}
+afterAll(() => stopAll?.());
 
 describe('Facturation', () => {
   it('signs an order form in the operator workspace; the owner gets the onboarding invoice as PDF; a marketer sees no billing', async () => {
@@ -77,9 +30,9 @@ describe('Facturation', () => {
     const tenantName = 'Optique Lumière';
 
     // --- The SOFY operator (sofy_admin: billing:manage) creates the client…
-    const operator = await newPage();
+    const operator = await newPage(browser, { viewport: LAPTOP, acceptDownloads: true });
     const op = operator.page;
-    await firstSignIn(op, 'operateur@sofy.test', passwords[1] as string);
+    await firstSignIn(op, { url: server.url, email: 'operateur@sofy.test', oneTimePassword: passwords[1] as string, mfa: 'if-asked' });
     await op.getByTestId('nav-operator').click();
     await op.getByTestId('tenant-create').click();
     await op.getByTestId('tenant-name-input').fill(tenantName);
@@ -142,9 +95,9 @@ describe('Facturation', () => {
     await operator.context.close();
 
     // --- The client's owner finds it in « Facturation ».
-    const owner = await newPage();
+    const owner = await newPage(browser, { viewport: LAPTOP, acceptDownloads: true });
     const page = owner.page;
-    await firstSignIn(page, 'direction@optique-lumiere.test', ownerPassword);
+    await firstSignIn(page, { url: server.url, email: 'direction@optique-lumiere.test', oneTimePassword: ownerPassword, mfa: 'if-asked' });
     await page.getByTestId('nav-billing').click();
     const row = page.locator(`[data-testid="billing-invoice-row"][data-number="${number}"]`);
     await row.waitFor();
@@ -159,9 +112,9 @@ describe('Facturation', () => {
     expect(plain(await contract.locator('[data-product="soconnect"]').textContent())).toContain('15,50 € / point de vente / mois');
     await shot(page, 'client');
 
-    const pdf = await downloaded(page, () => row.getByTestId('invoice-pdf').click());
+    const pdf = (await download(page, () => row.getByTestId('invoice-pdf').click())).body;
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const xml = (await downloaded(page, () => row.getByTestId('invoice-facturx').click())).toString('utf8');
+    const xml = (await download(page, () => row.getByTestId('invoice-facturx').click())).body.toString('utf8');
     expect(xml).toContain('CrossIndustryInvoice');
     expect(xml).toContain(number);
 
@@ -177,18 +130,12 @@ describe('Facturation', () => {
     await page.getByTestId('lang-fr').click();
 
     // --- A marketer of the same client: no menu entry, no page, and the API refuses.
-    const session = (await (await page.request.get(`${server.url}/v1/auth/session`)).json()) as { csrfToken: string };
-    const invited = await page.request.post(`${server.url}/v1/users`, {
-      data: { email: 'marketing@optique-lumiere.test', name: 'Léo Marketing', role: 'marketer' },
-      headers: { 'x-csrf-token': session.csrfToken },
-    });
-    expect(invited.status()).toBe(201);
-    const marketerPassword = ((await invited.json()) as { oneTimePassword: string }).oneTimePassword;
+    const marketerPassword = await inviteUser(page, server.url, { email: 'marketing@optique-lumiere.test', name: 'Léo Marketing', role: 'marketer' });
     await owner.context.close();
 
-    const marketer = await newPage();
+    const marketer = await newPage(browser, { viewport: LAPTOP, acceptDownloads: true });
     const mp = marketer.page;
-    await firstSignIn(mp, 'marketing@optique-lumiere.test', marketerPassword);
+    await firstSignIn(mp, { url: server.url, email: 'marketing@optique-lumiere.test', oneTimePassword: marketerPassword, mfa: 'if-asked' });
     await mp.goto(`${server.url}/billing`);
     // The page renders once the role's permissions are known: a plain "no access" page.
     await mp.getByTestId('forbidden').waitFor();

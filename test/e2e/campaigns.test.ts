@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { firstSignIn, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import { apiKeyIn, type SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * The campaign console in a real browser against a real `sofy start` (issue 4): an admin writes
@@ -13,10 +10,10 @@ import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.t
  * fanned out by the server's jobs and sent to the sandbox; the report shows it, and the calendar
  * lists it.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-campaigns-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots();
 let admin: { email: string; password: string };
 
 /** 10:00–18:00 in Paris: R-QUIET lets marketing SMS leave now (otherwise they wait for 08:00). */
@@ -26,8 +23,7 @@ const daytimeInParis = (() => {
 })();
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('campaigns'));
   const output = server.output();
   const password = [...output.matchAll(/one-time password:\s+(\S{16})/g)].map((m) => m[1] as string)[0] as string;
   admin = { email: 'admin@demo.sofy.test', password };
@@ -51,39 +47,14 @@ beforeAll(async () => {
     body: JSON.stringify({ address: '+33612347704' }),
   });
   expect(optOut.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function firstSignIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByTestId('login-email').fill(admin.email);
-  await page.getByTestId('login-password').fill(admin.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-submit').click();
-  await page.getByTestId('enrol-qr').waitFor();
-  const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-  await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-  await page.getByTestId('enrol-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByTestId('recovery-codes-confirm').click();
-}
+afterAll(() => stopAll?.());
 
 describe('campaign console', () => {
   it('writes, previews, estimates and submits an SMS campaign, then shows its report and calendar', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const page = await context.newPage();
-    await firstSignIn(page);
+    const { page } = await newPage(browser);
+    await firstSignIn(page, { url: server.url, email: admin.email, oneTimePassword: admin.password });
 
     await page.getByTestId('nav-soreach').click();
     await page.getByTestId('nav-soreach-campaigns').click();
@@ -110,7 +81,7 @@ describe('campaign console', () => {
     await page.getByTestId('campaign-add-variant').click();
     await page.getByTestId('campaign-text').fill('Offre spéciale {{firstName|Client}} : -30% !');
     await expect(page.getByTestId('campaign-ab-summary').textContent()).resolves.toContain('100');
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'campaign-editor.png'), fullPage: true });
+    await shot(page, 'campaign-editor');
 
     await page.getByTestId('campaign-submit').click();
     // An admin's submission is approved at once; the server's jobs start it.
@@ -146,8 +117,11 @@ describe('campaign console', () => {
     await expect.poll(() => page.getByTestId('kpi-targeted').getAttribute('data-value'), { timeout: 15_000 }).toBe('4');
     await page.getByTestId('campaign-variants').waitFor();
     await expect(page.getByTestId('campaign-variant-row').count()).resolves.toBe(2);
+    // Replies attributed to the campaign: none here (nobody answers from the sandbox), in the totals and per variant.
+    expect(await page.getByTestId('kpi-replies').getAttribute('data-value')).toBe('0');
+    expect(await page.locator('[data-testid="campaign-variant-replies"][data-value="0"]').count()).toBe(2);
     await page.getByTestId('campaign-series').waitFor();
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'campaign-report.png'), fullPage: true });
+    await shot(page, 'campaign-report');
 
     await page.getByTestId('nav-soreach-campaigns').click();
     await page.getByTestId('campaigns-view-calendar').click();

@@ -1,26 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { firstSignIn, NEW_PASSWORD, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import { apiKeyIn, type SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * The console in a real browser (Debian's Chromium driven by Playwright) against a real
  * `sofy start`: first sign-in with the one-time password, MFA enrolment, API key creation and
  * revocation, and the operator's audited access to a tenant.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-'));
 let server: SofyProcess;
 let browser: Browser;
+let dataDir: string;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots();
 let recoveryCodes: string[] = [];
 let demo: { adminEmail: string; adminPassword: string; operatorEmail: string; operatorPassword: string; apiKey: string };
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, dataDir, stop: stopAll } = await startConsoleUnderTest('console'));
   const output = server.output();
   const passwords = [...output.matchAll(/one-time password:\s+(\S{16})/g)].map((m) => m[1] as string);
   demo = {
@@ -30,43 +28,26 @@ beforeAll(async () => {
     operatorPassword: passwords[1] as string,
     apiKey: apiKeyIn(output) as string,
   };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+afterAll(() => stopAll?.());
+
+/** The shared first sign-in, with this file's checks: the login page is in French, the TOTP secret is base32. */
+async function firstSignInChecked(page: Page, email: string, oneTimePassword: string): Promise<string[]> {
+  const signedIn = await firstSignIn(page, {
+    url: server.url,
+    email,
+    oneTimePassword,
+    onLoginPage: () => expect.poll(() => page.getAttribute('html', 'lang')).toBe('fr'),
   });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function firstSignIn(page: Page, email: string, oneTimePassword: string): Promise<string[]> {
-  await page.goto(server.url);
-  await expect.poll(() => page.getAttribute('html', 'lang')).toBe('fr');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(oneTimePassword);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-submit').click();
-  await page.getByTestId('enrol-qr').waitFor();
-  const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
-  await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-  await page.getByTestId('enrol-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  const codes = await page.getByTestId('recovery-codes').locator('li').allInnerTexts();
-  await page.getByTestId('recovery-codes-confirm').click();
-  return codes;
+  expect(signedIn.totpSecret).toMatch(/^[A-Z2-7]{16,}$/);
+  return signedIn.recoveryCodes;
 }
 
 describe('console', () => {
   it('takes the demo admin from the one-time password to MFA, then creates and revokes an API key', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const page = await context.newPage();
-    const codes = await firstSignIn(page, demo.adminEmail, demo.adminPassword);
+    const { context, page } = await newPage(browser);
+    const codes = await firstSignInChecked(page, demo.adminEmail, demo.adminPassword);
     expect(codes).toHaveLength(10);
     recoveryCodes = [...codes];
     await page.getByTestId('nav-settings').click();
@@ -94,7 +75,7 @@ describe('console', () => {
     // The audit trail shows what was done, in the console too.
     await page.getByTestId('nav-settings-audit').click();
     await expect.poll(() => page.locator('[data-testid="audit-row"][data-action="api_key.revoked"]').count()).toBeGreaterThan(0);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'audit.png'), fullPage: true });
+    await shot(page, 'audit');
 
     // English is one click away.
     await page.getByTestId('lang-en').click();
@@ -103,11 +84,10 @@ describe('console', () => {
   });
 
   it('sends a test SMS from Messagerie, follows it to delivered, and takes a STOP reply from the sandbox phone', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser);
     await page.goto(server.url);
     await page.getByTestId('login-email').fill(demo.adminEmail);
-    await page.getByTestId('login-password').fill('Baguette croustillante 2026');
+    await page.getByTestId('login-password').fill(NEW_PASSWORD);
     await page.getByTestId('login-submit').click();
     // MFA was enrolled by the first test: the secret is not known here, so use a recovery code.
     await page.getByTestId('mfa-use-recovery').click();
@@ -136,7 +116,7 @@ describe('console', () => {
       .toBeGreaterThan(0);
     await page.locator('[data-testid="message-row"]').first().click();
     await expect.poll(() => page.getByTestId('timeline-step').count()).toBeGreaterThanOrEqual(3);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'message-detail.png'), fullPage: true });
+    await shot(page, 'message-detail');
     await page.keyboard.press('Escape');
 
     await page.getByTestId('messaging-tab-sandbox').click();
@@ -145,7 +125,7 @@ describe('console', () => {
     await expect.poll(() => page.locator('[data-testid="sandbox-bubble"][data-direction="received"]').count()).toBeGreaterThan(0);
     await page.getByTestId('sandbox-stop').click();
     await expect.poll(() => page.locator('[data-testid="sandbox-bubble"][data-direction="sent"]').count()).toBeGreaterThan(0);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'sandbox-phone.png'), fullPage: true });
+    await shot(page, 'sandbox-phone');
 
     await page.getByTestId('messaging-tab-optouts').click();
     await expect.poll(() => page.locator('[data-testid="optout-row"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -160,9 +140,8 @@ describe('console', () => {
   });
 
   it('lets a SOFY operator open a tenant only with a reason, which the tenant then sees in its own trail', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const page = await context.newPage();
-    await firstSignIn(page, demo.operatorEmail, demo.operatorPassword);
+    const { context, page } = await newPage(browser);
+    await firstSignInChecked(page, demo.operatorEmail, demo.operatorPassword);
     await page.getByTestId('nav-operator').click();
     await page.getByTestId('tenant-open').first().click();
     await page.getByTestId('open-reason').fill('Ticket 4521 : vérification des clés API');

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { csrfToken, firstSignIn, inviteUser, LAPTOP, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import { apiKeyIn, type SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * SoReach › Champs personnalisés in a real browser against a real `sofy start` (issue 4): an
@@ -14,59 +11,21 @@ import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.t
  * a field says how many contacts lose their value. A viewer (contacts:read only) sees the fields
  * but no way to change them.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.SOFY_E2E_SCREENSHOTS;
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-contact-attributes-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots('contact-fields-');
 let apiKey: string;
 let adminPassword: string;
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('contact-attributes'));
   const output = server.output();
   adminPassword = /one-time password:\s+(\S{16})/.exec(output)?.[1] as string;
   apiKey = apiKeyIn(output) as string;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  return { context, page: await context.newPage() };
-}
-
-/** One-time password → new password → (MFA enrolment when the role requires it) → console. */
-async function firstSignIn(page: Page, email: string, oneTimePassword: string): Promise<void> {
-  await page.goto(server.url);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(oneTimePassword);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Champs de lavande 2026');
-  await page.getByTestId('password-confirm').fill('Champs de lavande 2026');
-  await page.getByTestId('password-submit').click();
-  await page.locator('[data-testid="enrol-qr"], [data-testid="user-menu"]').first().waitFor();
-  if (await page.getByTestId('enrol-qr').isVisible()) {
-    const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-    await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-    await page.getByTestId('enrol-submit').click();
-    await page.getByTestId('recovery-codes-confirm').click();
-  }
-  await page.getByTestId('user-menu').waitFor();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `contact-fields-${name}.png`), fullPage: true });
-}
+afterAll(() => stopAll?.());
 
 async function apiGet<T>(path: string): Promise<T> {
   const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
@@ -81,9 +40,9 @@ describe('custom fields console', () => {
   let adminContext: BrowserContext;
 
   it('defines a choice and a number field, fills them on a contact (typed in the API), refuses bad keys and removing a held choice, deletes with its impact', async () => {
-    ({ context: adminContext, page: adminPage } = await newPage());
+    ({ context: adminContext, page: adminPage } = await newPage(browser, { viewport: LAPTOP }));
     const page = adminPage;
-    await firstSignIn(page, 'admin@demo.sofy.test', adminPassword);
+    await firstSignIn(page, { url: server.url, email: 'admin@demo.sofy.test', oneTimePassword: adminPassword, newPassword: 'Champs de lavande 2026', mfa: 'if-asked' });
 
     // From the SoReach menu to the empty page, which says what the fields are for.
     await page.getByTestId('nav-soreach').click();
@@ -206,18 +165,12 @@ describe('custom fields console', () => {
 
   it('shows the fields to a viewer without any way to change them', async () => {
     // The admin invites a viewer (contacts:read only) from its session.
-    const session = (await (await adminPage.request.get(`${server.url}/v1/auth/session`)).json()) as { csrfToken: string };
-    const invited = await adminPage.request.post(`${server.url}/v1/users`, {
-      data: { email: 'lecture@demo.sofy.test', name: 'Léa Lecture', role: 'viewer' },
-      headers: { 'x-csrf-token': session.csrfToken },
-    });
-    expect(invited.status()).toBe(201);
-    const viewerPassword = ((await invited.json()) as { oneTimePassword: string }).oneTimePassword;
+    const viewerPassword = await inviteUser(adminPage, server.url, { email: 'lecture@demo.sofy.test', name: 'Léa Lecture', role: 'viewer' });
     await adminContext.close();
 
-    const viewer = await newPage();
+    const viewer = await newPage(browser, { viewport: LAPTOP });
     const page = viewer.page;
-    await firstSignIn(page, 'lecture@demo.sofy.test', viewerPassword);
+    await firstSignIn(page, { url: server.url, email: 'lecture@demo.sofy.test', oneTimePassword: viewerPassword, newPassword: 'Champs de lavande 2026', mfa: 'if-asked' });
     await page.getByTestId('nav-soreach').click();
     await page.getByTestId('nav-soreach-contact-fields').click();
     await row(page, 'tier').waitFor();
@@ -233,7 +186,7 @@ describe('custom fields console', () => {
     // The API refuses a viewer too.
     const refused = await page.request.post(`${server.url}/v1/contact-attributes`, {
       data: { key: 'ville', label: 'Ville', type: 'text' },
-      headers: { 'x-csrf-token': ((await (await page.request.get(`${server.url}/v1/auth/session`)).json()) as { csrfToken: string }).csrfToken },
+      headers: { 'x-csrf-token': await csrfToken(page, server.url) },
     });
     expect(refused.status()).toBe(403);
     await viewer.context.close();

@@ -1,10 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { download, firstSignIn, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import type { SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * The contact import wizard in a real browser against a real `sofy start` (its job runner runs
@@ -12,10 +9,10 @@ import { type SofyProcess, startSofy } from '../support/sofy-process.ts';
  * consent source required, the start, the progress page following the import to the end, and
  * the report of the refused rows downloaded.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-import-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots();
 let admin: { email: string; password: string };
 
 const CSV = [
@@ -27,39 +24,18 @@ const CSV = [
 ].join('\r\n');
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('import'));
   const passwords = [...server.output().matchAll(/one-time password:\s+(\S{16})/g)].map((m) => m[1] as string);
   admin = { email: 'admin@demo.sofy.test', password: passwords[0] as string };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopAll?.());
 
 describe('contact import wizard', () => {
   it('imports a small CSV dropped on the wizard and shows its progress and refused rows', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', acceptDownloads: true });
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser, { acceptDownloads: true });
     // First sign-in of the demo admin: new password, MFA enrolment.
-    await page.goto(server.url);
-    await page.getByTestId('login-email').fill(admin.email);
-    await page.getByTestId('login-password').fill(admin.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-    await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-    await page.getByTestId('password-submit').click();
-    await page.getByTestId('enrol-qr').waitFor();
-    const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-    await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-    await page.getByTestId('enrol-submit').click();
-    await page.getByTestId('recovery-codes-confirm').click();
+    await firstSignIn(page, { url: server.url, email: admin.email, oneTimePassword: admin.password });
 
     await page.getByTestId('nav-soreach-imports').click();
     await page.getByTestId('imports-empty').waitFor();
@@ -83,7 +59,7 @@ describe('contact import wizard', () => {
     expect(await page.getByTestId('import-map-1').inputValue()).toBe('email');
     expect(await page.getByTestId('import-map-2').inputValue()).toBe('firstName');
     expect(await page.getByTestId('import-map-3').inputValue()).toBe('lastName');
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'import-wizard.png'), fullPage: true });
+    await shot(page, 'import-wizard');
 
     // Step 3: no start without saying how consent was collected (R-CONSENT).
     await page.getByTestId('import-start').click();
@@ -101,11 +77,11 @@ describe('contact import wizard', () => {
     expect(await page.getByTestId('import-count-inserted').getAttribute('data-value')).toBe('3');
     expect(await page.getByTestId('import-count-failed').getAttribute('data-value')).toBe('1');
     expect(await page.getByTestId('import-progress').getAttribute('value')).toBe('100');
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'import-progress.png'), fullPage: true });
+    await shot(page, 'import-progress');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-errors-download').click()]);
-    const report = readFileSync(await download.path(), 'utf8');
-    expect(download.suggestedFilename()).toBe('clients-magasin-errors.csv');
+    const errors = await download(page, () => page.getByTestId('import-errors-download').click());
+    const report = errors.body.toString('utf8');
+    expect(errors.filename).toBe('clients-magasin-errors.csv');
     expect(report).toContain('4;error;invalid_phone_number;Téléphone;');
 
     // The list shows it too.

@@ -1,68 +1,40 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { download, firstSignIn, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import { apiKeyIn, type SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * SoReach › Contacts in a real browser against a real `sofy start` (issue 4): the empty state,
  * creating a contact with its consent, the list with search and filters, the detail page, a
  * consent change with its proof and history (R-CONSENT), and the CSV export.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-contacts-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots();
 let admin: { email: string; password: string; apiKey: string };
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('contacts'));
   const output = server.output();
   const password = /one-time password:\s+(\S{16})/.exec(output)?.[1] as string;
   admin = { email: 'admin@demo.sofy.test', password, apiKey: apiKeyIn(output) as string };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByTestId('login-email').fill(admin.email);
-  await page.getByTestId('login-password').fill(admin.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Lunettes de soleil 2026');
-  await page.getByTestId('password-confirm').fill('Lunettes de soleil 2026');
-  await page.getByTestId('password-submit').click();
-  await page.getByTestId('enrol-qr').waitFor();
-  const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-  await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-  await page.getByTestId('enrol-submit').click();
-  await page.getByTestId('recovery-codes-confirm').click();
-}
+afterAll(() => stopAll?.());
 
 const apiPost = (path: string, body: unknown) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('contacts console', () => {
   it('goes from the empty list to a new contact, its detail, a consent change with proof, search and export', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', acceptDownloads: true });
-    const page = await context.newPage();
-    await signIn(page);
+    const { context, page } = await newPage(browser, { acceptDownloads: true });
+    await firstSignIn(page, { url: server.url, email: admin.email, oneTimePassword: admin.password, newPassword: 'Lunettes de soleil 2026' });
 
     await page.getByTestId('nav-soreach').click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/soreach/contacts');
     await page.getByTestId('contacts-empty').waitFor();
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'contacts-empty.png'), fullPage: true });
+    await shot(page, 'contacts-empty');
 
     // Create from the empty state, with the SMS consent collected in store.
     await page.getByTestId('contacts-empty-create').click();
@@ -90,7 +62,7 @@ describe('contacts console', () => {
     await page.getByTestId('contact-back').click();
     await expect.poll(() => page.getByTestId('contacts-counts').getAttribute('data-total')).toBe('3');
     await expect.poll(() => page.getByTestId('contact-row').count()).toBe(3);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'contacts-list.png'), fullPage: true });
+    await shot(page, 'contacts-list');
     await page.getByTestId('contact-search').fill('curie');
     await expect.poll(() => page.getByTestId('contact-row').count()).toBe(2);
     await page.getByTestId('contact-search').fill('06 12 34');
@@ -120,15 +92,15 @@ describe('contacts console', () => {
     await expect.poll(() => page.getByTestId('consent-event').count()).toBe(3);
     expect(await page.getByTestId('consent-event').first().getAttribute('data-channel')).toBe('email');
     await expect.poll(() => page.locator('[data-testid="timeline-item"][data-type="consent"]').count()).toBe(3);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'contact-detail.png'), fullPage: true });
+    await shot(page, 'contact-detail');
 
     // The list shows the new state; the export has the whole history.
     await page.getByTestId('contact-back').click();
     await page.getByTestId('contact-filter-consent').selectOption('sms:withdrawn');
     await expect.poll(() => page.getByTestId('contact-row').count()).toBe(1);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('contacts-export-csv').click()]);
-    expect(download.suggestedFilename()).toMatch(/^contacts-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const exported = await download(page, () => page.getByTestId('contacts-export-csv').click());
+    expect(exported.filename).toMatch(/^contacts-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = exported.body.toString('utf8');
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
     expect(csv).toContain('marie.curie@example.fr');
     expect(csv).toContain('A demandé en caisse');

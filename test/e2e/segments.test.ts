@@ -1,25 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { apiKeyIn, type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { firstSignIn, newPage, screenshots, startConsoleUnderTest } from '../support/browser.ts';
+import { apiKeyIn, type SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * The segment editor in a real browser against a real `sofy start` (issue 4): a marketer builds
  * a two-condition segment with the visual rule builder and sees the live count follow each
  * change, then finds the saved segment with its count in the list.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-segments-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
+const shot = screenshots();
 let admin: { email: string; password: string };
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('segments'));
   const output = server.output();
   const password = [...output.matchAll(/one-time password:\s+(\S{16})/g)].map((m) => m[1] as string)[0] as string;
   admin = { email: 'admin@demo.sofy.test', password };
@@ -38,33 +34,9 @@ beforeAll(async () => {
     body: JSON.stringify({ contacts }),
   });
   expect(response.status, await response.clone().text()).toBe(200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function firstSignIn(page: Page): Promise<void> {
-  await page.goto(server.url);
-  await page.getByTestId('login-email').fill(admin.email);
-  await page.getByTestId('login-password').fill(admin.password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-  await page.getByTestId('password-submit').click();
-  await page.getByTestId('enrol-qr').waitFor();
-  const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-  await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-  await page.getByTestId('enrol-submit').click();
-  await page.getByTestId('recovery-codes').waitFor();
-  await page.getByTestId('recovery-codes-confirm').click();
-}
+afterAll(() => stopAll?.());
 
 /** The live count once it has settled (no request pending). */
 async function settledCount(page: Page): Promise<string | null> {
@@ -76,9 +48,8 @@ async function settledCount(page: Page): Promise<string | null> {
 
 describe('segment editor', () => {
   it('builds a two-condition segment and the live count follows each change', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const page = await context.newPage();
-    await firstSignIn(page);
+    const { context, page } = await newPage(browser);
+    await firstSignIn(page, { url: server.url, email: admin.email, oneTimePassword: admin.password });
 
     await page.getByTestId('nav-soreach').click();
     await page.getByTestId('nav-soreach-segments').click();
@@ -111,7 +82,7 @@ describe('segment editor', () => {
     await expect.poll(() => settledCount(page), { timeout: 15_000 }).toBe('9');
     await page.getByTestId('segment-group-mode-all').first().check();
     await expect.poll(() => settledCount(page), { timeout: 15_000 }).toBe('3');
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'segment-editor.png'), fullPage: true });
+    await shot(page, 'segment-editor');
 
     await page.getByTestId('segment-save').click();
     await page.getByTestId('segment-delete').waitFor(); // the saved segment's page
@@ -131,7 +102,7 @@ describe('segment editor', () => {
     await page.getByTestId('segment-member-row').first().getByRole('button').click();
     await expect.poll(() => page.getByTestId('segment-list-members').getAttribute('data-count')).toBe('2');
     await expect.poll(() => page.getByTestId('segment-member-row').count()).toBe(2);
-    if (process.env.SOFY_E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.SOFY_E2E_SCREENSHOTS, 'segment-list.png'), fullPage: true });
+    await shot(page, 'segment-list');
     await context.close();
   });
 });

@@ -1,53 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/modules/identity/index.ts';
-import { type SofyProcess, startSofy } from '../support/sofy-process.ts';
+import { firstSignIn, LAPTOP, newPage, startConsoleUnderTest } from '../support/browser.ts';
+import type { SofyProcess } from '../support/sofy-process.ts';
 
 /**
  * Messagerie → Modèles WhatsApp in a real browser against a real `sofy start` (sandbox): create a
  * template, watch Meta's (simulated) review approve it, see a rejection with its reason, delete
  * with confirmation, synchronise.
  */
-const CHROMIUM = process.env.SOFY_CHROMIUM ?? '/usr/bin/chromium';
-const dataDir = mkdtempSync(join(tmpdir(), 'sofy-e2e-wa-'));
 let server: SofyProcess;
 let browser: Browser;
+let stopAll: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  server = await startSofy(dataDir);
-  await server.waitReady();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, browser, stop: stopAll } = await startConsoleUnderTest('wa'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop('SIGINT');
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopAll?.());
 
 describe('Modèles WhatsApp', () => {
   it('creates, follows the review, shows a rejection reason, deletes and synchronises', async () => {
     const oneTimePassword = [...server.output().matchAll(/one-time password:\s+(\S{16})/g)][0]?.[1] as string;
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByTestId('login-email').fill('admin@demo.sofy.test');
-    await page.getByTestId('login-password').fill(oneTimePassword);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('password-new').fill('Baguette croustillante 2026');
-    await page.getByTestId('password-confirm').fill('Baguette croustillante 2026');
-    await page.getByTestId('password-submit').click();
-    await page.getByTestId('enrol-qr').waitFor();
-    const secret = (await page.getByTestId('enrol-secret').getAttribute('data-secret')) as string;
-    await page.getByTestId('enrol-code').fill(currentTotp(secret, new Date()));
-    await page.getByTestId('enrol-submit').click();
-    await page.getByTestId('recovery-codes-confirm').click();
+    const { context, page } = await newPage(browser, { viewport: LAPTOP });
+    await firstSignIn(page, { url: server.url, email: 'admin@demo.sofy.test', oneTimePassword });
 
     await page.getByTestId('nav-messaging').click();
     await page.getByTestId('messaging-tab-templates').click();

@@ -221,6 +221,7 @@ const webhookEventKeys: Record<string, MessageKey> = {
   'message.read': 'webhookEvent.message.read',
   'message.inbound': 'webhookEvent.message.inbound',
   'optout.created': 'webhookEvent.optout.created',
+  'whatsapp_template.status_changed': 'webhookEvent.whatsapp_template.status_changed',
   '*': 'webhookEvent.*',
 };
 

@@ -292,6 +292,7 @@ export const WEBHOOK_EVENTS = [
   'message.read',
   'message.inbound',
   'optout.created',
+  'whatsapp_template.status_changed',
   '*',
 ] as const;
 

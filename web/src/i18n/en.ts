@@ -732,6 +732,7 @@ export const en: Record<MessageKey, string> = {
   'webhookEvent.message.read': 'Message read (WhatsApp, RCS)',
   'webhookEvent.message.inbound': 'Reply received from a contact',
   'webhookEvent.optout.created': 'New opt-out',
+  'webhookEvent.whatsapp_template.status_changed': 'WhatsApp template status changed by Meta (approved, rejected, paused…)',
   'webhookEvent.*': 'All events, including future ones',
 
   'deliveries.title': 'Delivery log',

@@ -756,6 +756,7 @@ export const fr = {
   'webhookEvent.message.read': 'Message lu (WhatsApp, RCS)',
   'webhookEvent.message.inbound': 'Réponse reçue d’un contact',
   'webhookEvent.optout.created': 'Nouvelle désinscription',
+  'webhookEvent.whatsapp_template.status_changed': 'Statut d’un modèle WhatsApp changé par Meta (approuvé, refusé, suspendu…)',
   'webhookEvent.*': 'Tous les événements, y compris les futurs',
 
   'deliveries.title': 'Journal des livraisons',

@@ -5,20 +5,30 @@ import { useAsync } from '../../hooks';
 import { intlLocaleOf, TIME_ZONE, useI18n, type MessageKey } from '../../i18n';
 import { Link } from '../../router';
 import { Bars, type Bucket } from '../messaging/StatusChart';
-import { campaignsApi, type Report, type ReportCounts } from './campaign-api';
+import { campaignsApi, type Report as ApiReport, type ReportCounts as ApiReportCounts } from './campaign-api';
 import { CampaignStatusBadge } from './CampaignsPage';
 import './campaign.css';
+
+/**
+ * The report API also counts replies attributed to the campaign (a reply within 7 days of its
+ * message, on its channel; src/modules/campaigns/analytics.ts), in the totals and per variant.
+ * campaign-api.ts does not declare them yet, so this page widens its types.
+ */
+type ReplyCounts = { replies: number; uniqueReplies: number };
+type ReportCounts = ApiReportCounts & ReplyCounts;
+type Report = Omit<ApiReport, 'totals' | 'variants'> & { totals: ReportCounts; variants: Array<ReportCounts & { variant: string }> };
 
 const euros = (cents: number, locale: string) => `${(cents / 100).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
 
 /**
  * A campaign's report: targeted, sent, delivered, failed (by reason and who failed, R-3RD),
- * clicks (unique and total), opens, opt-outs and cost; the time series (the messages log's bars);
- * the A/B variants side by side; the links; the per-recipient CSV export.
+ * clicks (unique and total), opens, replies (unique and total), opt-outs and cost; the time
+ * series (the messages log's bars); the A/B variants side by side; the links; the per-recipient
+ * CSV export.
  */
 export function CampaignReportPage({ campaignId }: { campaignId: string }) {
   const { t } = useI18n();
-  const report = useAsync(() => campaignsApi.report(campaignId), [campaignId]);
+  const report = useAsync(() => campaignsApi.report(campaignId) as Promise<Report>, [campaignId]);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
   if (report.loading && !report.data) return <Loading />;
@@ -84,6 +94,7 @@ function Kpis({ totals }: { totals: ReportCounts }) {
     ['failed', formatNumber(totals.failed), totals.suppressed ? `${t('campaignReport.suppressed')} ${formatNumber(totals.suppressed)}` : null, t('campaignReport.failed')],
     ['clicks', formatNumber(totals.uniqueClicks), t('campaignReport.clicksDetail', { unique: formatNumber(totals.uniqueClicks), total: formatNumber(totals.clicks) }), t('campaignReport.clicks')],
     ['opens', formatNumber(totals.uniqueOpens), null, t('campaignReport.opens')],
+    ['replies', formatNumber(totals.uniqueReplies), t('campaignReport.repliesDetail', { unique: formatNumber(totals.uniqueReplies), total: formatNumber(totals.replies) }), t('campaignReport.replies')],
     ['optouts', formatNumber(totals.optOuts), null, t('campaignReport.optOuts')],
     ['cost', euros(totals.cost.cents, locale === 'fr' ? 'fr-FR' : 'en-GB'), null, t('campaignReport.cost')],
   ];
@@ -190,6 +201,9 @@ function VariantsTable({ report }: { report: Report }) {
                 {t('campaignReport.colClickRate')}
               </th>
               <th scope="col" className="cell-number">
+                {t('campaignReport.replies')}
+              </th>
+              <th scope="col" className="cell-number">
                 {t('campaignReport.optOuts')}
               </th>
             </tr>
@@ -207,6 +221,9 @@ function VariantsTable({ report }: { report: Report }) {
                 <td className="cell-number">{t('campaignReport.rate', { rate: v.deliveryRate })}</td>
                 <td className="cell-number">{formatNumber(v.uniqueClicks)}</td>
                 <td className="cell-number">{t('campaignReport.rate', { rate: v.clickRate })}</td>
+                <td className="cell-number" data-testid="campaign-variant-replies" data-value={v.uniqueReplies} title={t('campaignReport.repliesDetail', { unique: formatNumber(v.uniqueReplies), total: formatNumber(v.replies) })}>
+                  {formatNumber(v.uniqueReplies)}
+                </td>
                 <td className="cell-number">{formatNumber(v.optOuts)}</td>
               </tr>
             ))}

@@ -104,8 +104,16 @@ describe('who receives a campaign (R-CONSENT, R-OPTOUT)', () => {
     expect(new Set(made.map((m) => m.text.split(',')[0]))).toEqual(new Set(['Bonjour Léa', 'Bonjour Client']));
     const queued = await rows<{ n: number }>(t.tenantId, sql`select count(*)::int as n from outbox where tenant_id = ${t.tenantId}`);
     expect(queued[0]?.n).toBe(45);
-    const activity = await rows<{ n: number }>(t.tenantId, sql`select count(*)::int as n from contact_activity where tenant_id = ${t.tenantId} and kind = 'received' and campaign_id = ${id}`);
-    expect(activity[0]?.n).toBe(45);
+    // Segments see them as `received` (read from the recipients rows, migration 0019), by campaign,
+    // by channel and by date; no activity row is written per message.
+    const received = (condition: Record<string, unknown>) =>
+      platform.services.segments.countDefinition(as('owner', t.tenantId), { definition: { all: [{ type: 'activity', kind: 'received', ...condition }] } }).then((r) => r.count);
+    expect(await received({ campaignId: id })).toBe(45);
+    expect(await received({ channel: 'sms', withinDays: 1 })).toBe(45);
+    expect(await received({ channel: 'email' })).toBe(0);
+    expect(await received({ op: 'not_performed' })).toBe(75 - 45);
+    const activity = await rows<{ n: number }>(t.tenantId, sql`select count(*)::int as n from contact_activity where tenant_id = ${t.tenantId} and kind = 'received'`);
+    expect(activity[0]?.n).toBe(0);
   });
 
   it('stops a waiting message when its recipient opts out or withdraws consent before it leaves', async () => {

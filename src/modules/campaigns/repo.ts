@@ -198,7 +198,9 @@ export interface FanoutInsert {
 
 /**
  * One batch of the fan-out in ONE statement: the recipients (the idempotency key), their messages
- * with `campaign_id`, the first history entry, the outbox rows and the `received` activity.
+ * with `campaign_id`, the first history entry and the outbox rows. The recipients rows are also the
+ * contacts' `received` behaviour for segments (segments/compile.ts reads them; an activity row per
+ * message cost a sixth of the batch, bench/RESULTS.md §7).
  * Consent (R-CONSENT) and the suppression list (R-OPTOUT) are checked again here, in the snapshot
  * of the insert, as the send path does for suppressions: a contact who opted out since the batch
  * was read gets nothing.
@@ -270,9 +272,6 @@ export function fanoutBatchSql(batch: FanoutInsert): RawBuilder<{ made: number; 
     ), queued as (
       insert into outbox (message_id, message_created_at, tenant_id, channel, route, priority, due_at)
       select id, created_at, ${batch.tenantId}::uuid, ${batch.channel}, 'marketing', 5, send_at from made
-    ), activity as (
-      insert into contact_activity (tenant_id, contact_id, kind, channel, campaign_id, message_id, at)
-      select ${batch.tenantId}::uuid, contact_id, 'received', ${batch.channel}, ${batch.campaignId}::uuid, id, created_at from made
     )
     select (select count(*) from made)::int as made,
            (select count(*) from claimed where skip_reason is not null)::int as skipped,
@@ -436,9 +435,6 @@ export function sharedBatchSql(q: SharedBatch): RawBuilder<{ made: number; skipp
     ), queued as (
       insert into outbox (message_id, message_created_at, tenant_id, channel, route, priority, due_at)
       select m.id, ${q.now}::timestamptz, ${q.tenantId}::uuid, ${q.channel}, 'marketing', 5, m.send_at from made m
-    ), activity as (
-      insert into contact_activity (tenant_id, contact_id, kind, channel, campaign_id, message_id, at)
-      select ${q.tenantId}::uuid, m.contact_id, 'received', ${q.channel}, ${q.campaignId}::uuid, m.id, ${q.now}::timestamptz from made m
     )
     select
            (select count(*) from made)::int as made,

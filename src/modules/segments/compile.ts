@@ -268,17 +268,44 @@ function activityCondition(condition: ActivityCondition, context: CompileContext
   if (condition.campaignId) filters.push(sql<boolean>`a.campaign_id = ${condition.campaignId}::uuid`);
   if (condition.channel) filters.push(sql<boolean>`a.channel = ${condition.channel}::text`);
   if (condition.withinDays) filters.push(sql<boolean>`a.at >= ${daysBefore(context.now, condition.withinDays)}::timestamptz`);
-  const where = sql.join(filters, sql` and `);
+  const sources: BehaviourSource[] = [{ contact: sql.raw('a.contact_id'), from: sql`contact_activity as a where ${sql.join(filters, sql` and `)}` }];
+  // A campaign's messages are `received` through its recipients rows (the fan-out writes no
+  // activity row per message, migration 0019): same filters, the channel being the campaign's.
+  if (condition.kind === 'received') sources.push(campaignReceived(condition, context));
   const minCount = condition.minCount ?? 1;
   if (minCount > 1) {
-    const counted = sql<boolean>`c.id in (select a.contact_id from contact_activity as a where ${where} group by a.contact_id having count(*) >= ${minCount}::int)`;
+    const rows = sql.join(
+      sources.map((s) => sql`select ${s.contact} as contact_id from ${s.from}`),
+      sql` union all `,
+    );
+    const counted =
+      sources.length === 1
+        ? sql<boolean>`c.id in (select a.contact_id from ${sources[0]?.from} group by a.contact_id having count(*) >= ${minCount}::int)`
+        : sql<boolean>`c.id in (select u.contact_id from (${rows}) as u group by u.contact_id having count(*) >= ${minCount}::int)`;
     return condition.op === 'not_performed' ? not(counted) : counted;
   }
   // "Did": an uncorrelated IN, so that inside an OR it stays a hashed subplan that parallel
   // workers can run (a correlated EXISTS there makes the whole count serial). "Did not": NOT
   // EXISTS, which PostgreSQL turns into an anti-join without holding the ids in memory.
-  if (condition.op === 'not_performed') return not(sql<boolean>`exists (select 1 from contact_activity as a where ${where} and a.contact_id = c.id)`);
-  return sql<boolean>`c.id in (select a.contact_id from contact_activity as a where ${where})`;
+  if (condition.op === 'not_performed') return and(sources.map((s) => not(sql<boolean>`exists (select 1 from ${s.from} and ${s.contact} = c.id)`)));
+  return or(sources.map((s) => sql<boolean>`c.id in (select ${s.contact} from ${s.from})`));
+}
+
+/** Where a behaviour is recorded: `from` is "table as alias where …", `contact` its contact id column. */
+interface BehaviourSource {
+  contact: RawBuilder<unknown>;
+  from: RawBuilder<unknown>;
+}
+
+/** Contacts a campaign sent a message to (campaign_recipients with a message), as `received` activity. */
+function campaignReceived(condition: ActivityCondition, context: CompileContext): BehaviourSource {
+  const filters: Bool[] = [sql<boolean>`r.tenant_id = ${context.tenantId}::uuid`, sql<boolean>`r.message_id is not null`];
+  if (condition.campaignId) filters.push(sql<boolean>`r.campaign_id = ${condition.campaignId}::uuid`);
+  if (condition.channel) {
+    filters.push(sql<boolean>`r.campaign_id in (select k.id from campaigns as k where k.tenant_id = ${context.tenantId}::uuid and k.channel = ${condition.channel}::text)`);
+  }
+  if (condition.withinDays) filters.push(sql<boolean>`r.created_at >= ${daysBefore(context.now, condition.withinDays)}::timestamptz`);
+  return { contact: sql.raw('r.contact_id'), from: sql`campaign_recipients as r where ${sql.join(filters, sql` and `)}` };
 }
 
 function membershipCondition(condition: MembershipCondition, context: CompileContext, stack: readonly string[]): Bool {

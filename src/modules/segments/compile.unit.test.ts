@@ -161,11 +161,29 @@ describe('compile: behaviour and membership', () => {
       sql: 'not (exists (select 1 from contact_activity as a where a.tenant_id = $1::uuid and a.kind = $2::text and a.at >= $3::timestamptz and a.contact_id = c.id))',
       parameters: [TENANT, 'clicked', new Date('2026-06-24T10:00:00Z')],
     });
-    const full = one({ type: 'activity', kind: 'received', op: 'not_performed', campaignId: ACTIVE, channel: 'sms', withinDays: 30, minCount: 3 });
+    const full = one({ type: 'activity', kind: 'clicked', op: 'not_performed', campaignId: ACTIVE, channel: 'sms', withinDays: 30, minCount: 3 });
     expect(full.sql).toBe(
       'not (c.id in (select a.contact_id from contact_activity as a where a.tenant_id = $1::uuid and a.kind = $2::text and a.campaign_id = $3::uuid and a.channel = $4::text and a.at >= $5::timestamptz group by a.contact_id having count(*) >= $6::int))',
     );
-    expect(full.parameters).toEqual([TENANT, 'received', ACTIVE, 'sms', new Date('2026-06-01T10:00:00Z'), 3]);
+    expect(full.parameters).toEqual([TENANT, 'clicked', ACTIVE, 'sms', new Date('2026-06-01T10:00:00Z'), 3]);
+  });
+
+  it('"received" also reads the campaigns’ recipients rows (migration 0019), with the same filters', () => {
+    const did = one({ type: 'activity', kind: 'received', op: 'performed', campaignId: ACTIVE, channel: 'sms', withinDays: 30 });
+    expect(did.sql).toBe(
+      '(c.id in (select a.contact_id from contact_activity as a where a.tenant_id = $1::uuid and a.kind = $2::text and a.campaign_id = $3::uuid and a.channel = $4::text and a.at >= $5::timestamptz)' +
+        ' or c.id in (select r.contact_id from campaign_recipients as r where r.tenant_id = $6::uuid and r.message_id is not null and r.campaign_id = $7::uuid' +
+        ' and r.campaign_id in (select k.id from campaigns as k where k.tenant_id = $8::uuid and k.channel = $9::text) and r.created_at >= $10::timestamptz))',
+    );
+    expect(one({ type: 'activity', kind: 'received', op: 'not_performed' }).sql).toBe(
+      '(not (exists (select 1 from contact_activity as a where a.tenant_id = $1::uuid and a.kind = $2::text and a.contact_id = c.id))' +
+        ' and not (exists (select 1 from campaign_recipients as r where r.tenant_id = $3::uuid and r.message_id is not null and r.contact_id = c.id)))',
+    );
+    // "At least K times" counts both sources together.
+    expect(one({ type: 'activity', kind: 'received', op: 'performed', minCount: 2 }).sql).toBe(
+      'c.id in (select u.contact_id from (select a.contact_id as contact_id from contact_activity as a where a.tenant_id = $1::uuid and a.kind = $2::text' +
+        ' union all select r.contact_id as contact_id from campaign_recipients as r where r.tenant_id = $3::uuid and r.message_id is not null) as u group by u.contact_id having count(*) >= $4::int)',
+    );
   });
 
   it('a static list through its members, a dynamic segment inlined and two-valued', () => {

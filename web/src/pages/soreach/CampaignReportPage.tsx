@@ -5,18 +5,9 @@ import { useAsync } from '../../hooks';
 import { intlLocaleOf, TIME_ZONE, useI18n, type MessageKey } from '../../i18n';
 import { Link } from '../../router';
 import { Bars, type Bucket } from '../messaging/StatusChart';
-import { campaignsApi, type Report as ApiReport, type ReportCounts as ApiReportCounts } from './campaign-api';
+import { campaignsApi, type Report, type ReportCounts } from './campaign-api';
 import { CampaignStatusBadge } from './CampaignsPage';
 import './campaign.css';
-
-/**
- * The report API also counts replies attributed to the campaign (a reply within 7 days of its
- * message, on its channel; src/modules/campaigns/analytics.ts), in the totals and per variant.
- * campaign-api.ts does not declare them yet, so this page widens its types.
- */
-type ReplyCounts = { replies: number; uniqueReplies: number };
-type ReportCounts = ApiReportCounts & ReplyCounts;
-type Report = Omit<ApiReport, 'totals' | 'variants'> & { totals: ReportCounts; variants: Array<ReportCounts & { variant: string }> };
 
 const euros = (cents: number, locale: string) => `${(cents / 100).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
 

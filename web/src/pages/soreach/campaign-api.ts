@@ -106,6 +106,9 @@ export interface ReportCounts {
   opens: number;
   uniqueOpens: number;
   optOuts: number;
+  /** Replies attributed to the campaign (same channel, within 7 days of its message), and the contacts who replied. */
+  replies: number;
+  uniqueReplies: number;
   cost: Money;
   deliveryRate: number;
   clickRate: number;

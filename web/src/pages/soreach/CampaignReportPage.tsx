@@ -19,7 +19,7 @@ const euros = (cents: number, locale: string) => `${(cents / 100).toLocaleString
  */
 export function CampaignReportPage({ campaignId }: { campaignId: string }) {
   const { t } = useI18n();
-  const report = useAsync(() => campaignsApi.report(campaignId) as Promise<Report>, [campaignId]);
+  const report = useAsync(() => campaignsApi.report(campaignId), [campaignId]);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
   if (report.loading && !report.data) return <Loading />;

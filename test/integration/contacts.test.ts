@@ -499,16 +499,24 @@ describe('erasure (R-DSR)', () => {
       erased = true;
       return response;
     });
-    // The erasure is parked on the advisory lock until the batch commits.
-    await expect.poll(async () => {
-      const { rows } = await platform.database.pool.query<{ waiting: number }>(
-        "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'",
-      );
-      return rows[0]?.waiting;
-    }).toBe(1);
-    expect(erased).toBe(false);
-    commitBatch();
-    await batch;
+    try {
+      // The erasure is parked on the advisory lock until the batch commits. Read as the database
+      // owner: with an external DATABASE_URL the application role cannot see other sessions' waits.
+      await expect
+        .poll(() =>
+          admin(platform.database.adminUrl, async (client) => {
+            const { rows } = await client.query<{ waiting: number }>(
+              "select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'",
+            );
+            return rows[0]?.waiting;
+          }),
+        )
+        .toBe(1);
+      expect(erased).toBe(false);
+    } finally {
+      commitBatch();
+      await batch;
+    }
     expect((await erasure).statusCode).toBe(204);
     expect(await leftovers([contact.id])).toEqual({ consents: 0, events: 0, activity: 0 });
   });

@@ -16,8 +16,11 @@
 /** Opt-out keywords, folded (upper case, no accents). ARRÊT and DÉSABONNER fold to these. */
 export const OPT_OUT_KEYWORDS: readonly string[] = ['STOP', 'STOP SMS', 'STOPSMS', 'ARRET', 'UNSUBSCRIBE', 'DESABONNER'];
 
-/** Resubscription keywords, folded. */
-export const OPT_IN_KEYWORDS: readonly string[] = ['START', 'UNSTOP', 'REPRISE'];
+/**
+ * Resubscription keywords, folded. DÉMARRER is what Google Messages sends for a French user who
+ * subscribes again to an RCS agent (as it sends STOP/ARRÊT on unsubscribing).
+ */
+export const OPT_IN_KEYWORDS: readonly string[] = ['START', 'UNSTOP', 'REPRISE', 'DEMARRER'];
 
 /** Courtesy that may surround a keyword, folded, apostrophes read as spaces ("S'IL" → "S IL"). */
 const COURTESY_WORDS: readonly string[] = [

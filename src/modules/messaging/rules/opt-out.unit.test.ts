@@ -65,7 +65,7 @@ describe('isOptOutKeyword (R-OPTOUT)', () => {
 });
 
 describe('isOptInKeyword', () => {
-  it.each(['START', 'start', 'Start !', 'UNSTOP', 'unstop', 'REPRISE', 'Reprise merci', 'START START'])('recognises %j', (text) => {
+  it.each(['START', 'start', 'Start !', 'UNSTOP', 'unstop', 'REPRISE', 'Reprise merci', 'START START', 'Démarrer', 'DEMARRER'])('recognises %j', (text) => {
     expect(isOptInKeyword(text)).toBe(true);
   });
 
@@ -74,7 +74,7 @@ describe('isOptInKeyword', () => {
   });
 
   it('never takes the same reply for both', () => {
-    for (const text of ['STOP', 'START', 'ARRÊT', 'UNSTOP', 'REPRISE', 'STOP START']) {
+    for (const text of ['STOP', 'START', 'ARRÊT', 'UNSTOP', 'REPRISE', 'DÉMARRER', 'STOP START']) {
       expect(isOptOutKeyword(text) && isOptInKeyword(text), text).toBe(false);
     }
   });

@@ -215,7 +215,7 @@ describe('A/B test with a winner rule', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
-    expect(lines[0]).toBe('contact_id,address,variant,phase,message_id,status,error_code,attribution,skip_reason,send_at,sent_at,done_at,cost_millicents,clicks,opened');
+    expect(lines[0]).toBe('contact_id,address,variant,phase,message_id,status,error_code,attribution,skip_reason,send_at,sent_at,done_at,cost_millicents,clicks,opened,replies');
     expect(lines).toHaveLength(1001);
     expect(lines.filter((l) => l.includes(',B,winner,'))).toHaveLength(1000 - a - b);
   });

@@ -147,6 +147,13 @@ describe('replies become `replied` activity', () => {
     );
     expect(report.totals).toMatchObject({ replies: 2, uniqueReplies: 1, optOuts: 1 });
     expect(report.variants).toEqual([expect.objectContaining({ variant: 'A', replies: 2, uniqueReplies: 1 })]);
+    // The per-recipient CSV says who replied, and how often.
+    const csv = (await api(tenant, 'GET', `/v1/campaigns/${soldes}/report.csv`)).body.trim().split('\r\n');
+    const repliesColumn = csv[0]?.split(',').indexOf('replies') ?? -1;
+    expect(repliesColumn).toBeGreaterThan(0);
+    const repliesOf = (contactId: string | undefined) => csv.find((line) => line.startsWith(`${contactId},`))?.split(',')[repliesColumn];
+    expect(repliesOf(ids.get('Léa'))).toBe('2');
+    expect(repliesOf(ids.get('Marc'))).toBe('0');
 
     // A later campaign: Léa's next reply answers it, the latest campaign message on that channel.
     clock.advance(3_600_000);

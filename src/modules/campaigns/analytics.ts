@@ -225,15 +225,16 @@ export async function exportPage(
   campaignId: string,
   after: string | null,
   limit: number,
-): Promise<Array<{ contact_id: string; address: string; variant: string; phase: string; message_id: string | null; skip_reason: string | null; status: string | null; error_code: string | null; attribution: string | null; send_at: Date | null; submitted_at: Date | null; done_at: Date | null; price: number | null; clicks: number; opened: boolean }>> {
+): Promise<Array<{ contact_id: string; address: string; variant: string; phase: string; message_id: string | null; skip_reason: string | null; status: string | null; error_code: string | null; attribution: string | null; send_at: Date | null; submitted_at: Date | null; done_at: Date | null; price: number | null; clicks: number; opened: boolean; replies: number }>> {
   const { rows } = await sql<{
     contact_id: string; address: string; variant: string; phase: string; message_id: string | null; skip_reason: string | null; status: string | null; error_code: string | null;
-    attribution: string | null; send_at: Date | null; submitted_at: Date | null; done_at: Date | null; price: number | null; clicks: number; opened: boolean;
+    attribution: string | null; send_at: Date | null; submitted_at: Date | null; done_at: Date | null; price: number | null; clicks: number; opened: boolean; replies: number;
   }>`
     select r.contact_id, r.address, r.variant, r.phase, r.message_id, r.skip_reason, m.status, m.error_code, m.attribution, m.send_at,
            m.submitted_at, m.done_at, coalesce(u.price_millicents, 0) as price,
            (select count(*) from link_clicks l where l.tenant_id = r.tenant_id and l.campaign_id = r.campaign_id and l.contact_id = r.contact_id)::int as clicks,
-           exists (select 1 from contact_activity a where a.tenant_id = r.tenant_id and a.campaign_id = r.campaign_id and a.contact_id = r.contact_id and a.kind = 'opened') as opened
+           exists (select 1 from contact_activity a where a.tenant_id = r.tenant_id and a.campaign_id = r.campaign_id and a.contact_id = r.contact_id and a.kind = 'opened') as opened,
+           (select count(*) from contact_activity a where a.tenant_id = r.tenant_id and a.campaign_id = r.campaign_id and a.contact_id = r.contact_id and a.kind = 'replied')::int as replies
       from campaign_recipients r
       left join messages m on m.id = r.message_id and m.created_at = r.message_created_at
       left join usage_records u on u.message_id = r.message_id

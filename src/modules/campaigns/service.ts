@@ -544,13 +544,13 @@ export class CampaignsService {
   async *exportCsv(ctx: ServiceContext, id: string): AsyncGenerator<string> {
     const tenantId = this.#reader(ctx);
     await withTenant(this.db, tenantId, (tx) => this.#load(tx, tenantId, id));
-    yield csvLine(['contact_id', 'address', 'variant', 'phase', 'message_id', 'status', 'error_code', 'attribution', 'skip_reason', 'send_at', 'sent_at', 'done_at', 'cost_millicents', 'clicks', 'opened']);
+    yield csvLine(['contact_id', 'address', 'variant', 'phase', 'message_id', 'status', 'error_code', 'attribution', 'skip_reason', 'send_at', 'sent_at', 'done_at', 'cost_millicents', 'clicks', 'opened', 'replies']);
     let after: string | null = null;
     for (;;) {
       const page = await withTenant(this.db, tenantId, (tx) => exportPage(tx, tenantId, id, after, 5000));
       let chunk = '';
       for (const r of page) {
-        chunk += csvLine([r.contact_id, r.address, r.variant, r.phase, r.message_id, r.status, r.error_code, r.attribution, r.skip_reason, r.send_at?.toISOString(), r.submitted_at?.toISOString(), r.done_at?.toISOString(), Number(r.price ?? 0), r.clicks, r.opened]);
+        chunk += csvLine([r.contact_id, r.address, r.variant, r.phase, r.message_id, r.status, r.error_code, r.attribution, r.skip_reason, r.send_at?.toISOString(), r.submitted_at?.toISOString(), r.done_at?.toISOString(), Number(r.price ?? 0), r.clicks, r.opened, r.replies]);
       }
       if (chunk) yield chunk;
       if (page.length < 5000) return;

@@ -20,6 +20,7 @@ import {
   laneBoundaries,
   nextBatchEnd,
   pinBatchPlans,
+  saveLaneCheckpoint,
   type MessageShape,
   readAudienceBatch,
 } from './repo.ts';
@@ -304,21 +305,7 @@ export class CampaignFanout {
         });
         const cursor = end ?? lane.cursor;
         const done = end === null;
-        await campaignsTx(tx)
-          .updateTable('campaign_fanout_lanes')
-          .set((eb) => ({
-            cursor_id: cursor,
-            made: lane.made + built.ordinals,
-            skipped: eb('skipped', '+', inserted.skipped),
-            done,
-            last_send_at: inserted.lastSendAt ? eb.fn('greatest', [eb.ref('last_send_at'), eb.val(inserted.lastSendAt)]) : eb.ref('last_send_at'),
-            updated_at: now,
-          }))
-          .where('tenant_id', '=', tenantId)
-          .where('campaign_id', '=', campaign.id)
-          .where('phase', '=', plan.phase)
-          .where('lane', '=', lane.lane)
-          .execute();
+        await saveLaneCheckpoint(tx, { tenantId, campaignId: campaign.id, phase: plan.phase, lane: lane.lane }, { cursor, made: lane.made + built.ordinals, skipped: inserted.skipped, done, lastSendAt: inserted.lastSendAt, now });
         return { cursor, done, ordinals: built.ordinals, ...inserted };
       });
       let step: Awaited<typeof attempt>;
@@ -380,21 +367,7 @@ export class CampaignFanout {
           }
           const cursor = end ?? lane.cursor;
           const done = end === null;
-          await campaignsTx(tx)
-            .updateTable('campaign_fanout_lanes')
-            .set((eb) => ({
-              cursor_id: cursor,
-              made: lane.made + outcome.made,
-              skipped: eb('skipped', '+', outcome.skipped),
-              done,
-              last_send_at: outcome.lastSendAt ? eb.fn('greatest', [eb.ref('last_send_at'), eb.val(outcome.lastSendAt)]) : eb.ref('last_send_at'),
-              updated_at: now,
-            }))
-            .where('tenant_id', '=', tenantId)
-            .where('campaign_id', '=', campaign.id)
-            .where('phase', '=', plan.phase)
-            .where('lane', '=', lane.lane)
-            .execute();
+          await saveLaneCheckpoint(tx, { tenantId, campaignId: campaign.id, phase: plan.phase, lane: lane.lane }, { cursor, made: lane.made + outcome.made, skipped: outcome.skipped, done, lastSendAt: outcome.lastSendAt, now });
           return { cursor, done, made: outcome.made, skipped: outcome.skipped };
         }
         throw new Error(`campaign ${campaign.id}: classes of numbers still undecided after deciding them`);

@@ -70,6 +70,34 @@ export async function pinBatchPlans(tx: Tx): Promise<void> {
 }
 
 /**
+ * A lane's checkpoint, in the batch's own transaction: where the next batch starts, how many
+ * messages the lane has made (the throttle's ordinal), how many contacts it skipped, and the
+ * latest instant it gave a message.
+ */
+export async function saveLaneCheckpoint(
+  tx: Tx,
+  key: { tenantId: string; campaignId: string; phase: string; lane: number },
+  state: { cursor: string | null; made: number; skipped: number; done: boolean; lastSendAt: Date | null; now: Date },
+): Promise<void> {
+  const { lastSendAt } = state;
+  await campaignsTx(tx)
+    .updateTable('campaign_fanout_lanes')
+    .set((eb) => ({
+      cursor_id: state.cursor,
+      made: state.made,
+      skipped: eb('skipped', '+', state.skipped),
+      done: state.done,
+      last_send_at: lastSendAt ? eb.fn('greatest', [eb.ref('last_send_at'), eb.val(lastSendAt)]) : eb.ref('last_send_at'),
+      updated_at: state.now,
+    }))
+    .where('tenant_id', '=', key.tenantId)
+    .where('campaign_id', '=', key.campaignId)
+    .where('phase', '=', key.phase)
+    .where('lane', '=', key.lane)
+    .execute();
+}
+
+/**
  * The end of the next batch, keyset pagination over the primary key (tenant_id, id): the
  * `limit`-th contact id after the cursor (one walk of the index), never past the lane's end; null
  * when fewer are left (the last batch). Each batch covers the next `limit` contacts of the tenant,

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { withTenant } from '../../platform/db/tenant-context.ts';
 import { contactsTx } from './db.ts';
 import type { ContactRow } from './repo.ts';
+import type { ContactView } from './service.ts';
 import { CONSENT_CHANNELS, type ConsentChannel } from './rules.ts';
 
 /**
@@ -21,20 +22,8 @@ interface ExportedConsent {
   proof: Record<string, unknown> | null;
 }
 
-export interface ExportedContact {
-  id: string;
-  phone: string | null;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  language: string | null;
-  pointOfSale: string | null;
-  externalId: string | null;
-  tags: string[];
-  attributes: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  lastActivityAt: string | null;
+/** A contact as the API shows it, with every consent record and the whole history instead of the summary. */
+export interface ExportedContact extends Omit<ContactView, 'consent'> {
   consents: Record<ConsentChannel, ExportedConsent>;
   consentHistory: { channel: string; status: string; source: string; at: string; proof: Record<string, unknown>; actor: string | null }[];
 }

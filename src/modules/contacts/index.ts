@@ -4,6 +4,7 @@ export {
   attributeDefinitionMap,
   type BatchConsent,
   consentBlocksMarketingSql,
+  consentSummaryOf,
   type ContactRow,
   listAttributeDefinitions,
   lockContactsAgainstErasure,

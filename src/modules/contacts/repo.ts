@@ -85,6 +85,14 @@ export const contactFieldsOf = (row: ContactRow): ContactFields => ({
 export const consentStatusOf = (row: Pick<ContactRow, 'consent_sms' | 'consent_email' | 'consent_whatsapp' | 'consent_rcs'>, channel: ConsentChannel): ConsentStatus =>
   row[`consent_${channel}`] as ConsentStatus;
 
+/** The consent in force on every channel, as the API shows it on a contact. */
+export const consentSummaryOf = (row: Pick<ContactRow, 'consent_sms' | 'consent_email' | 'consent_whatsapp' | 'consent_rcs'>): Record<ConsentChannel, ConsentStatus> => ({
+  sms: consentStatusOf(row, 'sms'),
+  email: consentStatusOf(row, 'email'),
+  whatsapp: consentStatusOf(row, 'whatsapp'),
+  rcs: consentStatusOf(row, 'rcs'),
+});
+
 // Attribute definitions ------------------------------------------------------------------------
 
 export async function listAttributeDefinitions(tx: Tx, tenantId: string): Promise<AttributeDefinition[]> {

@@ -1,6 +1,6 @@
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
-import { listAttributeDefinitions } from '../contacts/index.ts';
+import { type ContactRow, listAttributeDefinitions } from '../contacts/index.ts';
 import type { SegmentDefinition } from './definition.ts';
 import { type SegmentMembersTable, type SegmentsTable, segmentsTx } from './db.ts';
 import type { AttributeInfo } from './rules.ts';
@@ -179,22 +179,11 @@ export async function existingContactIds(tx: Tx, tenantId: string, ids: readonly
 
 // Contacts of a segment ---------------------------------------------------------------------------
 
-export interface ContactPreviewRow {
-  id: string;
-  phone: string | null;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  language: string | null;
-  point_of_sale: string | null;
-  tags: string[];
-  consent_sms: string;
-  consent_email: string;
-  consent_whatsapp: string;
-  consent_rcs: string;
-  created_at: Date;
-  last_activity_at: Date | null;
-}
+/** The columns a segment's members preview reads. */
+export type ContactPreviewRow = Pick<
+  ContactRow,
+  'id' | 'phone' | 'email' | 'first_name' | 'last_name' | 'language' | 'point_of_sale' | 'tags' | 'consent_sms' | 'consent_email' | 'consent_whatsapp' | 'consent_rcs' | 'created_at' | 'last_activity_at'
+>;
 
 const PREVIEW_COLUMNS = [
   'c.id',

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { type ServiceContext, actorOf } from '../../platform/http/principal.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.ts';
 import { uuidv7 } from '../../platform/ids.ts';
+import { type ContactView, consentSummaryOf } from '../contacts/index.ts';
 import { authorize, tenantOf } from '../identity/index.ts';
 import {
   ACTIVITY_KINDS,
@@ -55,19 +56,8 @@ export interface SegmentView {
   updatedAt: string;
 }
 
-export interface ContactPreview {
-  id: string;
-  phone: string | null;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  language: string | null;
-  pointOfSale: string | null;
-  tags: string[];
-  consent: { sms: string; email: string; whatsapp: string; rcs: string };
-  createdAt: string;
-  lastActivityAt: string | null;
-}
+/** A member in a segment's preview: the contact as the contacts API shows it, less its custom fields and sync ids. */
+export type ContactPreview = Omit<ContactView, 'attributes' | 'externalId' | 'updatedAt'>;
 
 export interface CountResult {
   count: number;
@@ -432,7 +422,7 @@ export function contactPreview(row: ContactPreviewRow): ContactPreview {
     language: row.language,
     pointOfSale: row.point_of_sale,
     tags: row.tags,
-    consent: { sms: row.consent_sms, email: row.consent_email, whatsapp: row.consent_whatsapp, rcs: row.consent_rcs },
+    consent: consentSummaryOf(row),
     createdAt: new Date(row.created_at).toISOString(),
     lastActivityAt: row.last_activity_at ? new Date(row.last_activity_at).toISOString() : null,
   };

@@ -41,6 +41,7 @@ import { codeState } from './lib/gitstate.ts';
 import { captureOutput, fmt, freePort, HOST, machineCpu, machineLine, makeTempDir, pollUntil200, processCpuSeconds, runBench, spawnTracked, stopChild, table, waitExit } from './lib/harness.ts';
 import { TreeCpu } from './lib/cputrack.ts';
 import type { SmscReport } from './lib/smsc-process.ts';
+import { startSmsc } from './lib/smsc.ts';
 import { cleanEnv, fileReader, type StopReport, spawnSofy, stopSofy } from './lib/sofy.ts';
 
 const TARGET_FANOUT_S = 30;
@@ -231,41 +232,6 @@ async function baseline(sofy: Sofy, zone: Zone): Promise<{ rate: number; ms: num
 }
 
 // Measures ----------------------------------------------------------------------------------------
-
-interface Smsc {
-  child: ChildProcess;
-  port: number;
-  report(): Promise<SmscReport>;
-}
-
-async function startSmsc(): Promise<Smsc> {
-  const child = spawnTracked(process.execPath, ['bin/run-ts.js', 'bench/lib/smsc-process.ts'], { env: cleanEnv({}), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  const err = captureOutput(child);
-  const waiters: Array<(r: SmscReport) => void> = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SMSC process did not start:\n${err.text()}`)), 30_000);
-    child.on('message', (msg: { type: string; port?: number }) => {
-      if (msg.type === 'ready') {
-        clearTimeout(timer);
-        resolve(msg.port as number);
-      } else if (msg.type === 'stats') waiters.shift()?.(msg as unknown as SmscReport);
-    });
-    child.once('exit', (code) => reject(new Error(`the SMSC process exited (${code}):\n${err.text()}`)));
-  });
-  return {
-    child,
-    port,
-    report: () =>
-      new Promise<SmscReport>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the SMSC process did not answer')), 10_000);
-        waiters.push((r) => {
-          clearTimeout(timer);
-          resolve(r);
-        });
-        child.send({ type: 'stats' });
-      }),
-  };
-}
 
 function startWorkers(sofy: Sofy, work: string, count: number, smscPort: number, tag: string, extraEnv: Record<string, string> = {}): Array<{ child: ChildProcess; output: () => string }> {
   return Array.from({ length: count }, (_, w) => {

@@ -49,6 +49,7 @@ import {
 import { batchBody } from './lib/messages.ts';
 import type { BlastResult } from './lib/smpp-blast.ts';
 import type { SmscReport } from './lib/smsc-process.ts';
+import { startSmsc } from './lib/smsc.ts';
 import { cleanEnv, fileReader, type StopReport, spawnSofy, stopSofy } from './lib/sofy.ts';
 
 const TARGET_RATE = 5_000;
@@ -111,41 +112,6 @@ const wallNow = () => performance.timeOrigin + performance.now();
 
 // SMSC child --------------------------------------------------------------------------------------
 
-interface Smsc {
-  child: ChildProcess;
-  port: number;
-  report(): Promise<SmscReport>;
-}
-
-async function startSmsc(): Promise<Smsc> {
-  const child = spawnTracked(process.execPath, ['bin/run-ts.js', 'bench/lib/smsc-process.ts'], { env: cleanEnv({ SMSC_DELIVER_WINDOW: String(DELIVER_WINDOW) }), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  const err = captureOutput(child);
-  const waiters: Array<(r: SmscReport) => void> = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SMSC process did not start:\n${err.text()}`)), 30_000);
-    child.on('message', (msg: { type: string; port?: number }) => {
-      if (msg.type === 'ready') {
-        clearTimeout(timer);
-        resolve(msg.port as number);
-      } else if (msg.type === 'stats') waiters.shift()?.(msg as unknown as SmscReport);
-    });
-    child.once('exit', (code) => reject(new Error(`the SMSC process exited (${code}):\n${err.text()}`)));
-  });
-  return {
-    child,
-    port,
-    report: () =>
-      new Promise<SmscReport>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the SMSC process did not answer')), 10_000);
-        waiters.push((r) => {
-          clearTimeout(timer);
-          resolve(r);
-        });
-        child.send({ type: 'stats' });
-      }),
-  };
-}
-
 // Baseline ----------------------------------------------------------------------------------------
 
 interface BaselineResult {
@@ -159,7 +125,7 @@ interface BaselineResult {
 }
 
 async function runBaseline(codeBase: number): Promise<BaselineResult> {
-  const smsc = await startSmsc();
+  const smsc = await startSmsc({ SMSC_DELIVER_WINDOW: String(DELIVER_WINDOW) });
   const machine0 = machineCpu();
   const smsc0 = (await smsc.report()).cpuSeconds;
   const t0 = wallNow();
@@ -345,7 +311,7 @@ async function runSofy(api: Api, workers: number, codeBase: number, profileDir?:
   const functions0 = await functionStats(api.db);
   const logFile = join(api.dataDir, 'postgres.log');
   const logOffset = statSync(logFile).size;
-  const smsc = await startSmsc();
+  const smsc = await startSmsc({ SMSC_DELIVER_WINDOW: String(DELIVER_WINDOW) });
   const smsc0 = (await smsc.report()).cpuSeconds;
   const env = {
     SOFY_SANDBOX: 'false',

@@ -77,6 +77,9 @@ describe('creating a template', () => {
 
     const approved = await untilTemplate('commande_prete', 'APPROVED');
     expect(approved).toMatchObject({ providerId: body.providerId, updatedBy: 'Meta', rejectionReason: null });
+    // The simulator logs its webhook when SOFY's answer arrives, which can be just after the commit
+    // the line above saw: wait for the log, then compare it whole.
+    await expect.poll(() => h.sandbox.whatsapp.webhooks().filter((w) => w.kind === 'template' && w.id === body.providerId).length).toBeGreaterThan(0);
     expect(h.sandbox.whatsapp.webhooks().filter((w) => w.kind === 'template' && w.id === body.providerId)).toEqual([
       { kind: 'template', id: body.providerId, event: 'APPROVED', httpStatus: 200 },
     ]);
